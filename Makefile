@@ -1,0 +1,34 @@
+# archive-analyzer: `make demo` and `make test` set everything up on a fresh machine.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+# torch goes first and pinned: any other torch, or a range with torch absent, makes pip pull a
+# multi-GB CUDA build. With 2.13.0 present, the project's `torch==2.13.0` is already satisfied.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --disable-pip-version-check "torch==2.13.0"
+	$(PIP) install -q --disable-pip-version-check -e ".[dev,train]"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/archive-analyzer demo
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check archive_analyzer jobs tests bench
+	$(BIN)/ruff format --check archive_analyzer jobs tests bench
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,55 @@
+"""The `archive-analyzer` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import warnings
+
+from archive_analyzer import __version__
+from archive_analyzer.commands import analyze, db, demo, model, runs, search
+from archive_analyzer.errors import ArchiveAnalyzerError
+
+COMMANDS = (analyze, search, runs, db, model, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archive-analyzer",
+        description="GalleryGPT formal analysis of museum collections into PostgreSQL.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--config", help="TOML settings file (or ARCHIVE_ANALYZER_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def _quiet_libraries() -> None:
+    # Library chatter (platformdirs' runtime-dir notice, per-shard progress bars) drowns the
+    # one progress bar and summary people read.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+
+def main(argv: list[str] | None = None) -> int:
+    _quiet_libraries()
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.func(args)
+    except ArchiveAnalyzerError as exc:
+        print(f"archive-analyzer: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""CLI subcommands. Each module exposes `register(subparsers)` and sets `func` on its parser."""
+
+from __future__ import annotations
+
+import argparse
+
+from archive_analyzer.settings import Settings, load_settings
+
+
+def add_settings_flags(parser: argparse.ArgumentParser) -> None:
+    """Flags that override settings; absent flags leave file and environment values alone."""
+    flag = parser.add_argument
+    flag("--manifest", help="CSV/JSONL manifest with object_id, image_uri, metadata columns")
+    flag("--model", help="model directory or URI (default: tiny demo model)")
+    flag("--prompt", help="prompt template name (default: formal_analysis)")
+    flag("--custom-prompt", help="free-text question used instead of a named prompt")
+    flag("--batch-size", type=int)
+    flag("--num-actors", type=int, help="model actors (default: one per GPU, or auto on CPU)")
+    flag("--gpus-per-actor", type=float)
+    flag("--max-new-tokens", type=int)
+    flag("--ray-address", help="Ray cluster address (default: RAY_ADDRESS or a local Ray)")
+    flag("--collection", help="collection name (default: the source URI)")
+    flag("--device", choices=["auto", "cpu", "cuda"])
+
+
+SETTINGS_FLAGS = (
+    "source",
+    "manifest",
+    "model",
+    "prompt",
+    "custom_prompt",
+    "batch_size",
+    "num_actors",
+    "gpus_per_actor",
+    "max_new_tokens",
+    "ray_address",
+    "collection",
+    "device",
+)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    flags = {name: getattr(args, name, None) for name in SETTINGS_FLAGS}
+    return load_settings(args.config, **flags)

@@ -1,0 +1,62 @@
+"""`archive-analyzer db migrate|url|status|stop`."""
+
+from __future__ import annotations
+
+import argparse
+
+from archive_analyzer.db.database import Database, redact
+from archive_analyzer.db.embedded import stop_embedded
+from archive_analyzer.db.migrate import available_migrations, migrate, schema_version
+from archive_analyzer.output import table
+from archive_analyzer.settings import load_settings
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("db", help="database: migrate, url, status, stop")
+    actions = parser.add_subparsers(dest="db_action", required=True)
+    actions.add_parser("migrate", help="apply pending migrations").set_defaults(func=run_migrate)
+    url = actions.add_parser("url", help="print a URL that psql accepts")
+    url.add_argument("--hide-password", action="store_true")
+    url.set_defaults(func=run_url)
+    actions.add_parser("status", help="schema version and row counts").set_defaults(func=run_status)
+    actions.add_parser("stop", help="stop the embedded server").set_defaults(func=run_stop)
+
+
+def _db(args: argparse.Namespace) -> Database:
+    return Database.from_settings(load_settings(args.config))
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    applied = migrate(_db(args))
+    if not applied:
+        print("schema is up to date")
+    for migration in applied:
+        print(f"applied {migration.name}")
+    return 0
+
+
+def run_url(args: argparse.Namespace) -> int:
+    url = _db(args).url
+    print(redact(url) if args.hide_password else url)
+    return 0
+
+
+def run_status(args: argparse.Namespace) -> int:
+    db = _db(args)
+    version = schema_version(db)
+    latest = max((m.version for m in available_migrations()), default=0)
+    print(f"database: {redact(db.url)}")
+    print(f"schema version: {version} (latest {latest})")
+    if version:
+        counts = db.fetch_one("table_counts")
+        print(table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"]))
+    return 0 if version == latest else 1
+
+
+def run_stop(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    if settings.database_url is not None:
+        print("a database URL is configured; there is no embedded server to stop")
+        return 0
+    print("stopped" if stop_embedded(settings.home) else "the embedded server was not running")
+    return 0

@@ -1,0 +1,46 @@
+"""`archive-analyzer demo`: analyse the shipped sample paintings, then search them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from archive_analyzer.commands.analyze import format_summary
+from archive_analyzer.commands.search import COLUMNS, search_fulltext
+from archive_analyzer.db.database import Database
+from archive_analyzer.output import table
+from archive_analyzer.runner import analyze
+from archive_analyzer.settings import load_settings
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "paintings"
+DEMO_QUERY = "light or colour or composition or brushwork"
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("demo", help="analyse the sample paintings, then search")
+    parser.add_argument("--engine", choices=["ray", "local"], default="ray")
+    parser.add_argument(
+        "--max-new-tokens",
+        type=int,
+        default=None,
+        help="tokens per analysis (default: the setting, 512)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load_settings(
+        args.config,
+        source=str(EXAMPLES),
+        manifest=str(EXAMPLES / "manifest.csv"),
+        collection="demo",
+        max_new_tokens=args.max_new_tokens,
+    )
+    print(f"Analysing the {len(list(EXAMPLES.glob('*.jpg')))} sample paintings in {EXAMPLES}")
+    summary = analyze(settings, engine=args.engine)
+    print(format_summary(summary))
+    db = Database.from_settings(settings)
+    print(f"\nsearch: {DEMO_QUERY!r}")
+    print(table(search_fulltext(db, DEMO_QUERY, 5), COLUMNS))
+    print(f'\nQuery it yourself: psql "$({Path(".venv/bin/archive-analyzer")} db url)"')
+    return 0 if summary.status == "succeeded" else 1

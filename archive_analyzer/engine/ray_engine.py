@@ -1,0 +1,102 @@
+"""The Ray Data executor: the only module that imports Ray.
+
+References (URIs) enter the dataset; decoding runs as CPU tasks near the data; the model runs in
+a fixed pool of actors sized from the cluster (one per GPU, or CPU actors); the sink is a
+zero-CPU actor. Only small status rows come back to the driver.
+
+Sizing matters on small machines: an actor pool that reserves every CPU starves the read and
+decode tasks and Ray Data then waits forever without a word, so model actors never take the
+last CPU and writers reserve none.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Iterator
+
+from archive_analyzer.engine import Resources, StageSpec
+from archive_analyzer.stages import Batch
+
+logger = logging.getLogger(__name__)
+
+
+def init_ray(address: str | None = None) -> None:
+    import ray
+
+    if ray.is_initialized():
+        return
+    address = address or os.environ.get("RAY_ADDRESS")
+    if address:
+        ray.init(address=address, log_to_driver=True)
+    else:
+        ray.init(include_dashboard=False, log_to_driver=True, logging_level=logging.WARNING)
+
+
+def cluster_totals() -> tuple[float, float]:
+    import ray
+
+    totals = ray.cluster_resources()
+    return float(totals.get("CPU", 0)), float(totals.get("GPU", 0))
+
+
+def plan_resources(num_actors: int | None, gpus_per_actor: float) -> Resources:
+    """One actor per GPU when there are GPUs; otherwise CPU actors that leave CPUs for decoding."""
+    cpus, gpus = cluster_totals()
+    if gpus and gpus_per_actor == 0:
+        gpus_per_actor = 1.0
+    if gpus_per_actor:
+        actors = num_actors or max(1, int(gpus // gpus_per_actor))
+        return Resources(
+            actors, cpus_per_actor=1.0 if cpus >= actors + 1 else 0.5, gpus_per_actor=gpus_per_actor
+        )
+    actors = num_actors or max(1, int((cpus - 1) // 2))
+    # Keep at least one CPU (or half of a tiny cluster) free for the read and decode tasks.
+    spare = max(cpus - 1, cpus / 2)
+    return Resources(actors, cpus_per_actor=max(0.25, min(2.0, spare / actors)), gpus_per_actor=0.0)
+
+
+def _apply(batch: Batch, spec: StageSpec) -> Batch:
+    # Stateless CPU stages are cheap to build, so each task builds its own.
+    return spec.build()(batch)
+
+
+def _add_stage(ds, spec: StageSpec, resources: Resources):
+    import ray.data
+
+    common = {"batch_size": spec.batch_size, "batch_format": "numpy", **spec.options}
+    if spec.kind == "cpu":
+        return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common)
+    if spec.kind == "model":
+        pool = ray.data.ActorPoolStrategy(
+            size=resources.num_actors, max_tasks_in_flight_per_actor=2
+        )
+        return ds.map_batches(
+            spec.cls,
+            fn_constructor_args=(spec.config,),
+            compute=pool,
+            num_cpus=resources.cpus_per_actor,
+            num_gpus=resources.gpus_per_actor or None,
+            **common,
+        )
+    pool = ray.data.ActorPoolStrategy(size=1)
+    return ds.map_batches(
+        spec.cls, fn_constructor_args=(spec.config,), compute=pool, num_cpus=0, **common
+    )
+
+
+def run_ray(
+    items: list[dict], stages: list[StageSpec], resources: Resources, block_size: int = 16
+) -> Iterator[Batch]:
+    import ray.data
+
+    if not items:
+        return iter(())
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False  # the CLI draws one bar for the whole run
+    blocks = max(1, math.ceil(len(items) / block_size))
+    ds = ray.data.from_items(items, override_num_blocks=blocks)
+    for spec in stages:
+        ds = _add_stage(ds, spec, resources)
+    return ds.iter_batches(batch_size=None, batch_format="numpy")

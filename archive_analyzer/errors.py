@@ -1,0 +1,32 @@
+"""Errors a user can act on. The CLI prints their message and exits with their code."""
+
+
+class ArchiveAnalyzerError(Exception):
+    """Base for errors that end a command with a clear message instead of a traceback."""
+
+    exit_code = 2
+
+
+class ConfigError(ArchiveAnalyzerError):
+    """A setting is missing or invalid; raised before any work starts."""
+
+
+class SourceError(ArchiveAnalyzerError):
+    """The source URI or manifest cannot be listed or read."""
+
+
+class ModelError(ArchiveAnalyzerError):
+    """A model directory is missing, partial or of the wrong shape."""
+
+
+class DatabaseError(ArchiveAnalyzerError):
+    """The database cannot be reached or is not migrated."""
+
+
+class MissingExtraError(ArchiveAnalyzerError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(
+            f"{package} is not installed; install it with: pip install 'archive-analyzer[{extra}]'"
+        )

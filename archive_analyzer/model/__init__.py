@@ -1,0 +1,1 @@
+"""GalleryGPT model: prompts, preprocessing, loading and batched generation."""

@@ -1,0 +1,109 @@
+"""Listing a collection: image files under a URI, and the optional metadata manifest.
+
+Only references travel: the driver lists URIs and sizes; bytes are read by the decode workers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import fsspec
+
+from archive_analyzer.errors import SourceError
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"})
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    uri: str
+    size: int | None
+    object_id: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def normalize_uri(uri: str) -> str:
+    """Local paths become absolute file:// URIs; remote URIs lose a trailing slash."""
+    if uri.startswith("file://"):
+        uri = uri.removeprefix("file://")
+    elif "://" in uri:
+        return uri.rstrip("/")
+    # Not Path.as_uri(): fsspec does not unquote %20, and people read these URIs in SQL.
+    return "file://" + str(Path(uri).expanduser().resolve())
+
+
+def _full_uri(protocol: str, path: str) -> str:
+    if protocol == "file":
+        return "file://" + path
+    return f"{protocol}://{path}"
+
+
+def list_images(source: str) -> list[SourceItem]:
+    """Every image file below `source`, recursively, sorted by URI."""
+    uri = normalize_uri(source)
+    protocol = uri.split("://", 1)[0]
+    try:
+        fs, root = fsspec.core.url_to_fs(uri)
+        if not fs.exists(root):
+            raise SourceError(f"source {source} does not exist")
+        entries = fs.find(root, detail=True) if fs.isdir(root) else {root: fs.info(root)}
+    except SourceError:
+        raise
+    except Exception as exc:  # fsspec backends raise their own types; name the source.
+        raise SourceError(f"cannot list {source}: {type(exc).__name__}: {exc}") from exc
+    root_path = root.rstrip("/")
+    items = []
+    for path, info in sorted(entries.items()):
+        if PurePosixPath(path).suffix.lower() not in IMAGE_EXTENSIONS:
+            continue
+        relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
+        object_id = str(PurePosixPath(relative).with_suffix(""))
+        items.append(SourceItem(_full_uri(protocol, path), info.get("size"), object_id))
+    return items
+
+
+def read_manifest(uri: str) -> list[dict[str, Any]]:
+    """Rows of a CSV or JSONL manifest; each row needs image_uri."""
+    try:
+        with fsspec.open(normalize_uri(uri), "rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+    except Exception as exc:
+        raise SourceError(f"cannot read manifest {uri}: {type(exc).__name__}: {exc}") from exc
+    try:
+        if uri.lower().endswith((".jsonl", ".ndjson")):
+            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            rows = list(csv.DictReader(io.StringIO(text)))
+    except (ValueError, csv.Error) as exc:
+        raise SourceError(f"manifest {uri} is not valid CSV/JSONL: {exc}") from exc
+    for number, row in enumerate(rows, start=1):
+        if not row.get("image_uri"):
+            raise SourceError(f"manifest {uri} row {number} has no image_uri")
+    return rows
+
+
+def attach_manifest(
+    items: list[SourceItem], rows: list[dict[str, Any]], source: str
+) -> tuple[list[SourceItem], list[str]]:
+    """Give listed images their manifest metadata; return the manifest URIs not found."""
+    root = normalize_uri(source)
+    by_uri: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        image_uri = str(row["image_uri"])
+        resolved = normalize_uri(image_uri) if "://" in image_uri else f"{root}/{image_uri}"
+        by_uri[resolved] = row
+    attached = []
+    for item in items:
+        row = by_uri.pop(item.uri, None)
+        if row is None:
+            attached.append(item)
+            continue
+        metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id") and v}
+        object_id = str(row.get("object_id") or item.object_id)
+        attached.append(SourceItem(item.uri, item.size, object_id, metadata))
+    return attached, sorted(by_uri)
