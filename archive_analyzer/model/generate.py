@@ -35,6 +35,14 @@ def llava_prompt_ids(tokenizer, prompt_text: str, image_token_id: int, image_tok
     return ids
 
 
+_CONTROL = {code: None for code in range(32) if chr(code) not in "\n\t"}
+
+
+def clean_text(text: str) -> str:
+    """Generated text minus control characters (PostgreSQL text cannot hold NUL), trimmed."""
+    return text.translate(_CONTROL).strip()
+
+
 def image_token_count(config) -> int:
     vision = config.vision_config
     patches = (vision.image_size // vision.patch_size) ** 2
@@ -89,5 +97,5 @@ class Generator:
         if eos in tokens:
             tokens = tokens[: tokens.index(eos)]
         tokens = [t for t in tokens if t != pad]
-        text = self.tokenizer.decode(tokens, skip_special_tokens=True).strip()
+        text = clean_text(self.tokenizer.decode(tokens, skip_special_tokens=True))
         return Generation(text=text, prompt_tokens=prompt_tokens, generated_tokens=len(tokens))
