@@ -1,21 +1,34 @@
 """Decode: read each image's bytes, fingerprint them, and make the model's padded square.
 
 Runs on CPU workers close to the data. Bad files never raise: they become rows with
-status "failed", a reason class and a message, so every listed image is accounted for.
+status "failed", a reason class (archive_analyzer.reasons) and a message, so every listed image
+is accounted for. Sizes are checked from the header before any pixel is decoded, so a
+decompression bomb costs a few bytes of parsing, not gigabytes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import fsspec
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
+from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
+from archive_analyzer.storage import ReadFailed, RetryPolicy, read_bytes
+
+# Image containers Pillow does not decode, recognised by their first bytes, so an operator
+# hears "convert this" rather than "this is not an image".
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+_SIGNATURES = (
+    (lambda d: d[4:8] == b"ftyp" and d[8:12] in _HEIF_BRANDS, "HEIF/HEIC"),
+    (lambda d: d.startswith(b"\xff\x0a") or d[4:12] == b"JXL \r\n\x87\n", "JPEG XL"),
+    (lambda d: b"<svg" in d[:1024].lower(), "SVG"),
+)
 
 
 class ImageRejected(Exception):
@@ -31,6 +44,7 @@ class DecodeConfig:
     spec: ImageSpec = ImageSpec()
     max_pixels: int = 200_000_000
     min_side: int = 32
+    read_policy: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 def to_rgb(image: Image.Image) -> Image.Image:
@@ -42,12 +56,17 @@ def to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGB", image.size, (255, 255, 255))
         background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
         return background
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         # 16-bit scans: scale to 8 bits rather than clipping everything above 255 to white.
         array = np.asarray(image, dtype=np.float64)
         top = array.max() or 1.0
-        image = Image.fromarray((array * (255.0 / top)).astype(np.uint8))
+        image = Image.fromarray((array.clip(0) * (255.0 / top)).astype(np.uint8))
     return image.convert("RGB")
+
+
+def sniff_unsupported(data: bytes) -> str | None:
+    """The name of an image format we know but cannot decode, if the bytes are one."""
+    return next((name for matches, name in _SIGNATURES if matches(data)), None)
 
 
 class Decode:
@@ -73,53 +92,79 @@ class Decode:
         pixels = np.zeros((count, size, size, 3), dtype=np.uint8)
         for index, uri in enumerate(batch["uri"]):
             try:
-                data = self._read(uri)
-                out["sha256"][index] = hashlib.sha256(data).hexdigest()
-                out["bytes"][index] = len(data)
-                image = self._open(data)
-                out["width"][index], out["height"][index] = image.size
-                pixels[index] = square_pixels(image, self.config.spec)
+                self._decode_one(str(uri), index, out, pixels)
             except ImageRejected as exc:
                 out["status"][index], out["reason"][index] = "failed", exc.reason
-                out["message"][index] = str(exc)
+                out["message"][index] = redact(str(exc))
         out["pixels"] = pixels
         return out
 
+    def _decode_one(self, uri: str, index: int, out: Batch, pixels: np.ndarray) -> None:
+        data = self._read(uri)
+        out["sha256"][index] = hashlib.sha256(data).hexdigest()
+        out["bytes"][index] = len(data)
+        image = self._open(data)
+        out["width"][index], out["height"][index] = image.size
+        try:
+            pixels[index] = square_pixels(image, self.config.spec)
+        except (OSError, ValueError, MemoryError) as exc:
+            raise ImageRejected("unreadable", f"cannot resize: {exc}") from exc
+
     def _read(self, uri: str) -> bytes:
         try:
-            with fsspec.open(uri, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError as exc:
-            raise ImageRejected("missing", f"no such object: {uri}") from exc
-        except OSError as exc:
+            data = read_bytes(uri, self.config.read_policy)
+        except ReadFailed as exc:
+            if isinstance(exc.__cause__, FileNotFoundError):
+                raise ImageRejected("missing", f"no such object: {uri}") from exc
             raise ImageRejected("unreadable", f"cannot read: {exc}") from exc
         if not data:
             raise ImageRejected("truncated", "the file is empty (0 bytes)")
         return data
 
     def _open(self, data: bytes) -> Image.Image:
-        import io
-
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image = Image.open(io.BytesIO(data))
-                width, height = image.size
-                self._check_size(width, height)
-                image.load()
+                self._check_size(*image.size)
+                image.load()  # an animated GIF or multi-page TIFF loads its first frame
+                return self._convert(image)
+        except ImageRejected:
+            raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ImageRejected("too_large", str(exc)) from exc
+            raise ImageRejected("too_large", f"refused from the header: {exc}") from exc
         except UnidentifiedImageError as exc:
-            raise ImageRejected("not_an_image", "not a recognised image format") from exc
+            raise self._unidentified(data) from exc
         except OSError as exc:
             reason = "truncated" if "truncated" in str(exc).lower() else "unreadable"
             raise ImageRejected(reason, f"cannot decode: {exc}") from exc
-        return to_rgb(image)
+        except Exception as exc:  # Pillow's decoders also raise SyntaxError, zlib/struct errors
+            raise ImageRejected(
+                "unreadable", f"cannot decode: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _convert(self, image: Image.Image) -> Image.Image:
+        try:
+            rgb = to_rgb(image)
+        except ValueError as exc:
+            raise ImageRejected(
+                "unsupported_format", f"{image.format} in mode {image.mode}: {exc}"
+            ) from exc
+        self._check_size(*rgb.size)
+        return rgb
+
+    def _unidentified(self, data: bytes) -> ImageRejected:
+        name = sniff_unsupported(data)
+        if name:
+            return ImageRejected("unsupported_format", f"{name} images cannot be decoded here")
+        return ImageRejected("not_an_image", "not a recognised image format")
 
     def _check_size(self, width: int, height: int) -> None:
         if width * height > self.config.max_pixels:
             raise ImageRejected(
-                "too_large", f"{width}x{height} exceeds the {self.config.max_pixels} pixel limit"
+                "too_large",
+                f"{width}x{height} exceeds the {self.config.max_pixels} pixel limit "
+                "(refused from the header)",
             )
         if min(width, height) < self.config.min_side:
             raise ImageRejected(
