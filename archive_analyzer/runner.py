@@ -106,7 +106,7 @@ def build_stages(
         settings.max_new_tokens,
         settings.device,
         spec,
-        threads=max(1, int(resources.cpus_per_actor)),
+        threads=resources.threads_per_actor,
     )
     batch = settings.batch_size
     return [

@@ -33,6 +33,16 @@ class Resources:
     num_actors: int
     cpus_per_actor: float
     gpus_per_actor: float
+    threads: int = 0
+
+    @property
+    def threads_per_actor(self) -> int:
+        """torch threads per model actor: `threads` when planned, else the CPUs it reserves.
+
+        They differ on CPU clusters, where an actor reserves less than the cores its matmuls
+        use, so that the scheduler always keeps a CPU for the decode tasks.
+        """
+        return self.threads or max(1, int(self.cpus_per_actor))
 
 
 def run_engine(

@@ -21,6 +21,9 @@ from archive_analyzer.stages import Batch
 
 logger = logging.getLogger(__name__)
 
+# What one decode task may hold: a 200 MP image decoded to RGB is ~600 MB, most are far less.
+CPU_TASK_MEMORY = 512 * 2**20
+
 
 def init_ray(address: str | None = None) -> None:
     import ray
@@ -54,7 +57,15 @@ def plan_resources(num_actors: int | None, gpus_per_actor: float) -> Resources:
     actors = num_actors or max(1, int((cpus - 1) // 2))
     # Keep at least one CPU (or half of a tiny cluster) free for the read and decode tasks.
     spare = max(cpus - 1, cpus / 2)
-    return Resources(actors, cpus_per_actor=max(0.25, min(2.0, spare / actors)), gpus_per_actor=0.0)
+    # Matmuls still use every core: decoding a 336 px square costs milliseconds against seconds
+    # of model time per batch, so the actors' threads share the decode CPUs.
+    threads = max(1, int(cpus // actors))
+    return Resources(
+        actors,
+        cpus_per_actor=max(0.25, min(2.0, spare / actors)),
+        gpus_per_actor=0.0,
+        threads=threads,
+    )
 
 
 def _apply(batch: Batch, spec: StageSpec) -> Batch:
@@ -62,13 +73,25 @@ def _apply(batch: Batch, spec: StageSpec) -> Batch:
     return spec.build()(batch)
 
 
+def _cpu_task_args(spec: StageSpec) -> dict:
+    """CPU tasks reserve a whole CPU and memory for one large image.
+
+    The memory reservation also keeps Ray Data from fusing decode into the model actors (it fuses
+    a task map into the next actor map when their resource requests match), which would decode
+    on the model's CPUs, one batch at a time, instead of ahead of it on the other CPUs.
+    """
+    return {"num_cpus": 1, "memory": CPU_TASK_MEMORY, **spec.options}
+
+
 def _add_stage(ds, spec: StageSpec, resources: Resources):
     import ray.data
 
-    common = {"batch_size": spec.batch_size, "batch_format": "numpy", **spec.options}
+    common = {"batch_size": spec.batch_size, "batch_format": "numpy"}
     if spec.kind == "cpu":
-        return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common)
+        return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common, **_cpu_task_args(spec))
     if spec.kind == "model":
+        # Fixed size: loading a model costs seconds to minutes, so actors never scale down and
+        # back up; two batches in flight keep an actor busy while the next one arrives.
         pool = ray.data.ActorPoolStrategy(
             size=resources.num_actors, max_tasks_in_flight_per_actor=2
         )
@@ -79,24 +102,52 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
             num_cpus=resources.cpus_per_actor,
             num_gpus=resources.gpus_per_actor or None,
             **common,
+            **spec.options,
         )
     pool = ray.data.ActorPoolStrategy(size=1)
     return ds.map_batches(
-        spec.cls, fn_constructor_args=(spec.config,), compute=pool, num_cpus=0, **common
+        spec.cls,
+        fn_constructor_args=(spec.config,),
+        compute=pool,
+        num_cpus=0,
+        **common,
+        **spec.options,
     )
 
 
-def run_ray(
+def execution_plan(ds) -> str:
+    """The operators Ray Data will run, fused ones joined by '->' (for tests and benchmarks)."""
+    from ray.data._internal.logical.optimizers import get_execution_plan
+
+    # Ray Data has no public call for this; its own planner is what `iter_batches` runs.
+    plan, _ = get_execution_plan(ds._logical_plan)
+    return " | ".join(op.name for op in _walk(plan.dag))
+
+
+def _walk(op) -> list:
+    upstream = [found for parent in op.input_dependencies for found in _walk(parent)]
+    return [*upstream, op]
+
+
+def build_dataset(
     items: list[dict], stages: list[StageSpec], resources: Resources, block_size: int = 16
-) -> Iterator[Batch]:
+):
+    """The lazy Ray dataset of a run: reference rows in, one operator per stage."""
     import ray.data
 
-    if not items:
-        return iter(())
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the CLI draws one bar for the whole run
     blocks = max(1, math.ceil(len(items) / block_size))
     ds = ray.data.from_items(items, override_num_blocks=blocks)
     for spec in stages:
         ds = _add_stage(ds, spec, resources)
+    return ds
+
+
+def run_ray(
+    items: list[dict], stages: list[StageSpec], resources: Resources, block_size: int = 16
+) -> Iterator[Batch]:
+    if not items:
+        return iter(())
+    ds = build_dataset(items, stages, resources, block_size)
     return ds.iter_batches(batch_size=None, batch_format="numpy")
