@@ -1,0 +1,168 @@
+"""The training loop every worker runs, whatever the engine.
+
+It talks to the engine through a Session (rank, world size, wrapping the model and loader for
+data parallelism, the checkpoint to resume from, reporting): archive_analyzer.engine.ray_train
+provides the Ray Train one. Rank 0 writes a checkpoint after every epoch: the LoRA adapter with
+the projector (peft's layout), the optimiser and schedule, and the loss history so far.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Protocol
+
+from archive_analyzer.model.loader import load_model, local_model_dir
+from archive_analyzer.model.preprocess import ImageSpec
+from archive_analyzer.train.collate import Collator, ConversationDataset
+from archive_analyzer.train.data import Example
+from archive_analyzer.train.lora import apply_lora, parameter_groups
+from archive_analyzer.train.recipe import FinetuneJob, Recipe
+
+STATE_FILE = "training_state.pt"
+HISTORY_FILE = "history.json"
+
+
+class Session(Protocol):
+    rank: int
+    world_size: int
+
+    def prepare_model(self, model): ...
+    def prepare_loader(self, loader): ...
+    def restore(self) -> Path | None: ...
+    def scratch_dir(self, epoch: int) -> Path: ...
+    def report(self, metrics: dict, checkpoint_dir: Path | None) -> None: ...
+
+
+def _examples(job: FinetuneJob) -> list[Example]:
+    return [Example(e["id"], e["image"], tuple(map(tuple, e["turns"]))) for e in job.examples]
+
+
+def _schedule(optimizer, recipe: Recipe, total_steps: int):
+    from transformers import (
+        get_constant_schedule_with_warmup,
+        get_cosine_schedule_with_warmup,
+        get_linear_schedule_with_warmup,
+    )
+
+    warmup = math.ceil(recipe.warmup_ratio * total_steps)
+    if recipe.schedule == "constant":
+        return get_constant_schedule_with_warmup(optimizer, warmup)
+    build = (
+        get_cosine_schedule_with_warmup
+        if recipe.schedule == "cosine"
+        else (get_linear_schedule_with_warmup)
+    )
+    return build(optimizer, warmup, total_steps)
+
+
+def build_model(job: FinetuneJob):
+    """Base model + LoRA, in the recipe's precision, ready to train."""
+    import torch
+
+    path = local_model_dir(job.base_model, Path(job.cache_dir))
+    model, tokenizer = load_model(path, job.device, job.threads)
+    if job.recipe.dtype_name(job.device) == "fp32":
+        model = model.float()
+    else:
+        model = model.to(torch.bfloat16)
+    if job.recipe.checkpointing(job.device):
+        model.gradient_checkpointing_enable()
+        model.enable_input_require_grads()
+    model = apply_lora(model, job.recipe)
+    return model.train(), tokenizer, ImageSpec.from_model(path)
+
+
+def _mean_across_workers(value: float, count: int) -> float:
+    import torch
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()):
+        return value / max(count, 1)
+    totals = torch.tensor([value, float(count)], dtype=torch.float64)
+    dist.all_reduce(totals)
+    return float(totals[0] / max(totals[1], 1))
+
+
+def _save(model, optimizer, scheduler, epoch: int, history: list[dict], folder: Path) -> None:
+    import torch
+
+    getattr(model, "module", model).save_pretrained(folder)
+    state = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
+    torch.save({**state, "epoch": epoch}, folder / STATE_FILE)
+    (folder / HISTORY_FILE).write_text(json.dumps(history))
+
+
+def _restore_adapter(model, folder: Path) -> None:
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    set_peft_model_state_dict(model, load_file(str(folder / "adapter_model.safetensors")))
+
+
+def run_epoch(model, loader, optimizer, scheduler, recipe: Recipe) -> tuple[float, int]:
+    import torch
+
+    device = next(model.parameters()).device
+    total, steps = 0.0, 0
+    for batch in loader:
+        batch = {k: v.to(device) for k, v in batch.items()}
+        if recipe.dtype_name(device.type) == "bf16":
+            batch["pixel_values"] = batch["pixel_values"].to(torch.bfloat16)
+        loss = model(**batch).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(
+            [p for p in model.parameters() if p.requires_grad], recipe.max_grad_norm
+        )
+        optimizer.step()
+        scheduler.step()
+        optimizer.zero_grad(set_to_none=True)
+        total += float(loss.detach())
+        steps += 1
+    return total, steps
+
+
+def fit(job: FinetuneJob, session: Session) -> None:
+    import torch
+    from torch.utils.data import DataLoader
+
+    torch.manual_seed(job.recipe.seed)
+    model, tokenizer, spec = build_model(job)
+    dataset = ConversationDataset(
+        _examples(job), tokenizer, model.config, spec, job.recipe.max_length
+    )
+    loader = DataLoader(
+        dataset,
+        batch_size=job.recipe.batch_size,
+        shuffle=True,
+        collate_fn=Collator(tokenizer.pad_token_id, spec),
+    )
+    loader = session.prepare_loader(loader)
+    resume = session.restore()
+    if resume is not None:
+        _restore_adapter(model, resume)
+    model = session.prepare_model(model)
+    optimizer = torch.optim.AdamW(
+        parameter_groups(model, job.recipe), weight_decay=job.recipe.weight_decay
+    )
+    scheduler = _schedule(optimizer, job.recipe, job.recipe.epochs * max(len(loader), 1))
+    start, history = 0, []
+    if resume is not None:
+        state = torch.load(resume / STATE_FILE, weights_only=False)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        start, history = state["epoch"], json.loads((resume / HISTORY_FILE).read_text())
+    for epoch in range(start + 1, job.recipe.epochs + 1):
+        if hasattr(loader, "sampler") and hasattr(loader.sampler, "set_epoch"):
+            loader.sampler.set_epoch(epoch)
+        total, steps = run_epoch(model, loader, optimizer, scheduler, job.recipe)
+        loss = _mean_across_workers(total, steps)
+        history.append({"epoch": epoch, "loss": loss, "steps": steps, "resumed_from": start})
+        metrics = {"epoch": epoch, "loss": loss}
+        if session.rank == 0:
+            folder = Path(session.scratch_dir(epoch))
+            _save(model, optimizer, scheduler, epoch, history, folder)
+            session.report(metrics, folder)
+        else:
+            session.report(metrics, None)
