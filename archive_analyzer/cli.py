@@ -9,10 +9,11 @@ import sys
 import warnings
 
 from archive_analyzer import __version__
-from archive_analyzer.commands import analyze, db, demo, model, runs, search
+from archive_analyzer.commands import analyze, db, demo, failures, model, runs, search
 from archive_analyzer.errors import ArchiveAnalyzerError
+from archive_analyzer.redact import install_log_redaction, redact
 
-COMMANDS = (analyze, search, runs, db, model, demo)
+COMMANDS = (analyze, search, runs, db, model, demo, failures)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    install_log_redaction()  # no credential reaches a log line, whoever logs it
     try:
         return args.func(args)
     except ArchiveAnalyzerError as exc:
-        print(f"archive-analyzer: error: {exc}", file=sys.stderr)
+        print(f"archive-analyzer: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
 
 

@@ -53,10 +53,74 @@ class Analyze:
         todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
         if not todo:
             return out
-        results, seconds = self.generate(np.asarray(batch["pixels"])[todo], self.config.prompt)
-        for index, result in zip(todo, results, strict=True):
+        pixels = np.asarray(batch["pixels"])
+        outcomes = generate_splitting(
+            lambda rows: self.generate(pixels[rows], self.config.prompt), todo
+        )
+        for index, outcome in outcomes.items():
+            if isinstance(outcome, ImageFailure):
+                out["status"][index], out["reason"][index] = "failed", outcome.reason
+                out["message"][index] = outcome.message
+                continue
+            result, seconds = outcome
             out["text"][index] = result.text
             out["prompt_tokens"][index] = result.prompt_tokens
             out["generated_tokens"][index] = result.generated_tokens
-            out["inference_seconds"][index] = seconds / len(todo)
+            out["inference_seconds"][index] = seconds
         return out
+
+
+@dataclass(frozen=True)
+class ImageFailure:
+    reason: str
+    message: str
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, Python's MemoryError, or the CPU allocator's RuntimeError."""
+    if isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError":
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, RuntimeError) and ("out of memory" in text or "can't allocate" in text)
+
+
+def _free_accelerator_memory() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def generate_splitting(generate, rows: list[int]) -> dict[int, tuple | ImageFailure]:
+    """Run `generate(rows) -> (results, seconds)`, halving the rows on out-of-memory.
+
+    A batch that does not fit is split in two and each half retried, down to single images; an
+    image that fails alone becomes an ImageFailure instead of sinking its batch. Any other error
+    on a batch is retried image by image, so one poisonous image is isolated; when every image
+    fails alone too, the model itself is broken and the error is raised.
+    """
+    try:
+        results, seconds = generate(rows)
+        return {
+            row: (result, seconds / len(rows)) for row, result in zip(rows, results, strict=True)
+        }
+    except Exception as exc:  # decided below: split, isolate, or give up
+        oom = is_out_of_memory(exc)
+        if oom:
+            _free_accelerator_memory()
+        if len(rows) == 1:
+            reason = "out_of_memory" if oom else "model_error"
+            return {rows[0]: ImageFailure(reason, f"{type(exc).__name__}: {exc}"[:2000])}
+        if oom:
+            middle = len(rows) // 2
+            return generate_splitting(generate, rows[:middle]) | generate_splitting(
+                generate, rows[middle:]
+            )
+        outcomes = {}
+        for row in rows:
+            outcomes |= generate_splitting(generate, [row])
+        if all(
+            isinstance(o, ImageFailure) and o.reason == "model_error" for o in outcomes.values()
+        ):
+            raise
+        return outcomes
