@@ -1,13 +1,23 @@
--- Search over current analyses.
+-- Search over current analyses: thin calls of the SQL functions in 0002_catalog.sql, so the
+-- command line and psql run exactly the same search.
 
 -- name: search_fulltext
-SELECT aw.object_id, aw.title, aw.artist, i.uri,
-       ts_rank(to_tsvector('english', a.text), q) AS rank,
-       ts_headline('english', a.text, q, 'MaxFragments=1, MaxWords=25, MinWords=10') AS snippet
-FROM analyses a
-JOIN images i ON i.sha256 = a.image_sha256
-LEFT JOIN artworks aw ON aw.id = i.artwork_id,
-     websearch_to_tsquery('english', %(query)s) AS q
-WHERE a.is_current AND to_tsvector('english', a.text) @@ q
-ORDER BY rank DESC, aw.object_id
-LIMIT %(limit)s
+SELECT * FROM catalog_search_text(%(query)s, %(limit)s, %(artist)s, %(year_from)s,
+                                  %(year_to)s, %(medium)s, %(aspect)s, %(term)s)
+
+-- name: search_fuzzy
+SELECT * FROM catalog_search_fuzzy(%(query)s, %(limit)s, %(artist)s, %(year_from)s,
+                                   %(year_to)s, %(medium)s, %(aspect)s, %(term)s)
+
+-- name: search_semantic
+SELECT * FROM catalog_search_semantic(%(embedding)s::vector, %(limit)s, %(artist)s,
+                                      %(year_from)s, %(year_to)s, %(medium)s, %(aspect)s,
+                                      %(term)s)
+
+-- name: search_similar
+SELECT * FROM catalog_search_similar(%(query)s, %(limit)s, %(artist)s, %(year_from)s,
+                                     %(year_to)s, %(medium)s, %(aspect)s, %(term)s)
+
+-- name: search_color
+SELECT * FROM catalog_search_color(%(query)s, %(limit)s, %(artist)s, %(year_from)s,
+                                   %(year_to)s, %(medium)s, %(aspect)s, %(term)s)
