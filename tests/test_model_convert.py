@@ -1,0 +1,168 @@
+"""`model convert` on tiny checkpoints in GalleryGPT's published layout."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+from original_llava import (
+    HIDDEN,
+    build_original,
+    merged_by_hand,
+    random_lora,
+    reference_logits,
+    write_adapter,
+)
+
+from archive_analyzer.cli import main
+from archive_analyzer.errors import ModelError
+from archive_analyzer.model.convert import ConvertRequest, convert
+from archive_analyzer.model.generate import Generator
+from archive_analyzer.model.loader import inspect_model, load_model
+from archive_analyzer.model.preprocess import ImageSpec
+from archive_analyzer.model.prompts import resolve_prompt
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    return build_original(tmp_path_factory.mktemp("published"))
+
+
+@pytest.fixture(scope="module")
+def converted(published, tmp_path_factory):
+    out = tmp_path_factory.mktemp("converted") / "gallerygpt"
+    code = main(
+        [
+            "model", "convert", "--base", str(published.base), "--adapter", str(published.adapter),
+            "--vision-tower", str(published.tower), "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    return out
+
+
+def _converted_logits(directory, input_ids, pixels):
+    from transformers import LlavaForConditionalGeneration
+
+    model = LlavaForConditionalGeneration.from_pretrained(directory, dtype=torch.float32).eval()
+    with torch.no_grad():
+        return model(input_ids=torch.tensor([input_ids]), pixel_values=pixels).logits
+
+
+def _prompt_ids(directory):
+    model, tokenizer = load_model(directory, "cpu")
+    generator = Generator(model, tokenizer, ImageSpec(), max_new_tokens=4)
+    return generator.prompt_ids(resolve_prompt("formal_analysis")), model.config.image_token_id
+
+
+def test_converted_logits_equal_the_original_with_lora_merged_by_hand(published, converted):
+    ids, image_id = _prompt_ids(converted)
+    pixels = torch.randn(1, 3, 336, 336, generator=torch.Generator().manual_seed(1))
+    ours = _converted_logits(converted, ids, pixels)
+    expected = reference_logits(merged_by_hand(published), published.vocab, ids, image_id, pixels)
+    assert image_id == published.vocab  # <image> appended after the original vocabulary
+    assert ours.shape[-1] % 64 == 0 and ours.shape[-1] > published.vocab
+    assert expected.abs().max() > 1.0  # logits large enough for the tolerance to mean something
+    assert (ours[..., : published.vocab] - expected).abs().max().item() < 1e-5
+
+
+def test_converted_model_has_a_card_and_runs_through_the_analyze_stage(published, converted):
+    from archive_analyzer.stages.analyze import Analyze, ModelConfig
+
+    card = json.loads((converted / "archive_analyzer.json").read_text())
+    assert set(card["sources"]) == {"base", "adapter", "vision_tower"}
+    assert "non_lora_trainables.bin" in card["sources"]["adapter"]
+    assert card["conversion"]["lora"]["r"] == 4
+    info = inspect_model(str(converted))
+    assert info.meaningful and len(info.version) == 16
+    config = ModelConfig(
+        str(converted), converted.parent / "cache", resolve_prompt("color"), 6, "cpu"
+    )
+    stage = Analyze(config)
+    pixels = np.random.default_rng(0).integers(0, 255, (2, 336, 336, 3), dtype=np.uint8)
+    out = stage({"uri": ["a", "b"], "status": ["ok", "ok"], "pixels": pixels})
+    assert out["model_version"] == [info.version] * 2
+    assert all(0 < n <= 6 for n in out["generated_tokens"])
+
+
+def test_the_same_files_give_the_same_model_version(published, converted, tmp_path):
+    again = convert(
+        ConvertRequest(str(published.base), tmp_path / "again", str(published.adapter),
+                       str(published.tower)),
+        tmp_path / "cache",
+    )  # fmt: skip
+    assert inspect_model(str(again)).version == inspect_model(str(converted)).version
+
+
+def test_an_already_merged_llava_checkpoint_converts_without_an_adapter(published, tmp_path):
+    merged = merged_by_hand(published)
+    base = tmp_path / "merged"
+    shutil.copytree(published.base, base)
+    for path in base.glob("pytorch_model*"):
+        path.unlink()
+    torch.save(merged, base / "pytorch_model.bin")
+    request = ConvertRequest(str(base), tmp_path / "out", vision_tower=str(published.tower))
+    out = convert(request, tmp_path / "cache")
+    ids, image_id = _prompt_ids(out)
+    pixels = torch.randn(1, 3, 336, 336, generator=torch.Generator().manual_seed(2))
+    ours = _converted_logits(out, ids, pixels)
+    expected = reference_logits(merged, published.vocab, ids, image_id, pixels)
+    assert (ours[..., : published.vocab] - expected).abs().max().item() < 1e-5
+
+
+def test_an_already_native_checkpoint_is_copied_with_a_card(tiny_model, tmp_path):
+    out = convert(ConvertRequest(str(tiny_model), tmp_path / "native"), tmp_path / "cache")
+    card = json.loads((out / "archive_analyzer.json").read_text())
+    assert card["conversion"]["layout"] == "native"
+    assert "model.safetensors" in card["sources"]["base"]
+    weights = hashlib.sha256((tiny_model / "model.safetensors").read_bytes()).hexdigest()
+    assert card["sources"]["base"]["model.safetensors"] == weights
+    assert (out / "model.safetensors").read_bytes() == (
+        tiny_model / "model.safetensors"
+    ).read_bytes()
+    assert inspect_model(str(out)).meaningful
+
+
+def test_adapter_without_its_projector_is_refused(published, tmp_path):
+    adapter = tmp_path / "adapter"
+    write_adapter(adapter, published.lora, trainables=None)
+    with pytest.raises(ModelError, match="projector is missing.*non_lora_trainables.bin"):
+        convert(ConvertRequest(str(published.base), tmp_path / "out", str(adapter)), tmp_path / "c")
+
+
+def test_merged_checkpoint_without_a_projector_is_refused(published, tmp_path):
+    base = tmp_path / "merged"
+    shutil.copytree(published.base, base)
+    for path in base.glob("pytorch_model*"):
+        path.unlink()
+    state = {k: v for k, v in published.state.items() if "mm_projector" not in k}
+    torch.save(state, base / "pytorch_model.bin")
+    with pytest.raises(ModelError, match="projector is missing.*model.mm_projector.0.weight"):
+        convert(ConvertRequest(str(base), tmp_path / "out"), tmp_path / "c")
+
+
+def test_adapter_for_another_base_is_refused(published, tmp_path):
+    generator = torch.Generator().manual_seed(5)
+    wider = {k: torch.zeros(v.shape[0], HIDDEN + 16) for k, v in published.state.items()}
+    adapter = tmp_path / "adapter"
+    write_adapter(adapter, random_lora(wider, generator), published.trainables)
+    with pytest.raises(
+        ModelError,
+        match=r"made for another base: .* in this base but the adapter.s update is \(64, 80\)",
+    ):
+        convert(ConvertRequest(str(published.base), tmp_path / "out", str(adapter)), tmp_path / "c")
+
+
+def test_adapter_with_a_rank_its_config_does_not_state_is_refused(published, tmp_path, capsys):
+    adapter = tmp_path / "adapter"
+    write_adapter(adapter, published.lora, published.trainables, rank=8)
+    code = main(
+        ["model", "convert", "--base", str(published.base), "--adapter", str(adapter),
+         "--vision-tower", str(published.tower), "--out", str(tmp_path / "out")]
+    )  # fmt: skip
+    assert code == 2
+    assert "bad LoRA rank" in capsys.readouterr().err
