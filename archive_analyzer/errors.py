@@ -30,3 +30,12 @@ class MissingExtraError(ArchiveAnalyzerError):
         super().__init__(
             f"{package} is not installed; install it with: pip install 'archive-analyzer[{extra}]'"
         )
+
+
+class CollectionBusyError(ArchiveAnalyzerError):
+    """Another run over the same collection holds its lock; this run did nothing.
+
+    Exit code 75 (EX_TEMPFAIL, "try again later") lets schedulers tell it from a failure.
+    """
+
+    exit_code = 75

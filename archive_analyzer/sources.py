@@ -25,6 +25,8 @@ class SourceItem:
     size: int | None
     object_id: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    # size + ETag/mtime as listed: lets planning spot changed files without reading them.
+    fingerprint: str | None = None
 
 
 def normalize_uri(uri: str) -> str:
@@ -41,6 +43,14 @@ def _full_uri(protocol: str, path: str) -> str:
     if protocol == "file":
         return "file://" + path
     return f"{protocol}://{path}"
+
+
+def listing_fingerprint(info: dict[str, Any]) -> str:
+    """Size plus the store's version marker (ETag, generation or mtime) from a listing."""
+    for key in ("ETag", "etag", "generation", "mtime", "LastModified", "updated", "last_modified"):
+        if info.get(key) is not None:
+            return f"{info.get('size')}:{info[key]}"
+    return f"{info.get('size')}:"
 
 
 def list_images(source: str) -> list[SourceItem]:
@@ -63,7 +73,9 @@ def list_images(source: str) -> list[SourceItem]:
             continue
         relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
         object_id = str(PurePosixPath(relative).with_suffix(""))
-        items.append(SourceItem(_full_uri(protocol, path), info.get("size"), object_id))
+        fingerprint = listing_fingerprint(info)
+        item_uri = _full_uri(protocol, path)
+        items.append(SourceItem(item_uri, info.get("size"), object_id, {}, fingerprint))
     return items
 
 
@@ -105,5 +117,5 @@ def attach_manifest(
             continue
         metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id") and v}
         object_id = str(row.get("object_id") or item.object_id)
-        attached.append(SourceItem(item.uri, item.size, object_id, metadata))
+        attached.append(SourceItem(item.uri, item.size, object_id, metadata, item.fingerprint))
     return attached, sorted(by_uri)

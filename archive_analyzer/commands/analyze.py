@@ -1,11 +1,12 @@
-"""`archive-analyzer analyze SOURCE`: the main job."""
+"""`archive-analyzer analyze SOURCE`: the main job (`--plan` to only count, `--force` for all)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 
 from archive_analyzer.commands import add_settings_flags, settings_from
-from archive_analyzer.runner import RunSummary, analyze
+from archive_analyzer.runner import RunSummary, analyze, plan_only
 
 
 def register(subparsers) -> None:
@@ -18,15 +19,34 @@ def register(subparsers) -> None:
         help="ray (default; local Ray or a cluster) or local (a plain loop)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--plan",
+        action="store_true",
+        help="print how many images are new, changed, stale and unchanged, and exit",
+    )
+    mode.add_argument(
+        "--force", action="store_true", help="analyse every image, even unchanged ones"
+    )
     add_settings_flags(parser)
     parser.set_defaults(func=run)
 
 
+def format_plan(counts: dict[str, int], missing: int) -> str:
+    todo = counts["new"] + counts["changed"] + counts["stale"]
+    lines = [f"  {name:<10}{count:>8}" for name, count in counts.items()]
+    if missing:
+        lines.append(f"  {'missing':<10}{missing:>8}  (in the manifest, not under the source)")
+    return "\n".join(["plan:", *lines, f"a run would analyse {todo} images"])
+
+
 def format_summary(summary: RunSummary) -> str:
+    plan = "  ".join(f"{name} {count}" for name, count in summary.plan.items())
     lines = [
         f"run {summary.run_id}: {summary.status}",
-        f"  seen {summary.seen}  analysed {summary.analysed}  failed {summary.failed}  "
-        f"skipped {summary.skipped}",
+        f"  plan: {plan}",
+        f"  seen {summary.seen}  analysed {summary.analysed}  reused {summary.reused}  "
+        f"failed {summary.failed}  skipped {summary.skipped}",
         f"  {summary.seconds:.1f} s, {summary.images_per_second:.2f} images/s",
     ]
     for reason, count in sorted(summary.failures_by_reason.items()):
@@ -34,8 +54,21 @@ def format_summary(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
+def _interrupt_on_sigterm() -> None:
+    # Kubernetes and schedulers stop a job with SIGTERM: end like Ctrl-C, so the run is
+    # recorded as interrupted instead of dying with its row still "running".
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    summary = analyze(settings, engine=args.engine, progress=not args.no_progress)
+    if args.plan:
+        print(format_plan(*plan_only(settings)))
+        return 0
+    _interrupt_on_sigterm()
+    summary = analyze(settings, engine=args.engine, progress=not args.no_progress, force=args.force)
     print(format_summary(summary))
     return 0 if summary.status == "succeeded" else 1

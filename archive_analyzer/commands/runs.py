@@ -1,11 +1,14 @@
-"""`archive-analyzer runs`: recent runs."""
+"""`archive-analyzer runs`: recent runs; `runs show RUN`: one run's report."""
 
 from __future__ import annotations
 
 import argparse
 
 from archive_analyzer.db.database import Database
+from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.output import table, to_json
+from archive_analyzer.run_guard import mark_dead_runs
+from archive_analyzer.runs_report import format_report
 from archive_analyzer.settings import load_settings
 
 COLUMNS = [
@@ -22,16 +25,40 @@ COLUMNS = [
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("runs", help="recent runs")
+    parser = subparsers.add_parser("runs", help="recent runs; `runs show RUN` for one report")
     parser.add_argument("--limit", type=int, default=20)
     parser.add_argument("--json", action="store_true", help="JSON for scripts")
     parser.set_defaults(func=run)
+    actions = parser.add_subparsers(dest="runs_action")
+    show = actions.add_parser("show", help="one run's report: plan, outcome, failures, settings")
+    show.add_argument("run_id", type=int, metavar="RUN")
+    show.add_argument("--failures", type=int, default=20, help="failures to list (default 20)")
+    show.add_argument("--json", action="store_true", help="JSON for scripts")
+    show.set_defaults(func=run_show)
+
+
+def _database(args: argparse.Namespace) -> Database:
+    db = Database.from_settings(load_settings(args.config))
+    mark_dead_runs(db)  # a killed run reads "interrupted", not "running"
+    return db
 
 
 def run(args: argparse.Namespace) -> int:
-    db = Database.from_settings(load_settings(args.config))
-    found = db.fetch_all("recent_runs", {"limit": args.limit})
+    found = _database(args).fetch_all("recent_runs", {"limit": args.limit})
     for row in found:
         row.update({k: row["counts"].get(k) for k in ("seen", "analysed", "failed")})
     print(to_json(found) if args.json else table(found, COLUMNS))
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    db = _database(args)
+    found = db.fetch_one("run_by_id", {"run_id": args.run_id})
+    if found is None:
+        raise ArchiveAnalyzerError(f"no run {args.run_id}; `archive-analyzer runs` lists them")
+    failures = db.fetch_all("run_failures", {"run_id": args.run_id, "limit": args.failures})
+    if args.json:
+        print(to_json({**found, "failures": failures}))
+    else:
+        print(format_report(found, failures))
     return 0

@@ -1,8 +1,10 @@
-"""Sink: write a batch of results to PostgreSQL in one transaction, idempotently.
+"""Sink: write a block of results to PostgreSQL exactly once.
 
-Artworks, images, analyses and failures are upserted on natural keys, so a retried batch or a
-rerun leaves the same rows. Returns one small status row per image for the driver's progress and
-accounting; nothing heavy travels back.
+The block is COPied into a session-local staging table and merged into artworks, images,
+image_contents, analyses and failures in one transaction (sql/queries/sink.sql). A block is
+therefore written entirely or not at all, and every merge is an upsert on a natural key, so a
+block replayed after a killed worker or driver leaves the same rows. Returns one small status
+row per image for the driver's progress and accounting; nothing heavy travels back.
 """
 
 from __future__ import annotations
@@ -11,11 +13,52 @@ import json
 from dataclasses import dataclass
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from archive_analyzer.db.queries import query
 from archive_analyzer.metadata import artwork_fields
+from archive_analyzer.resilience import retry_lost_connection
 from archive_analyzer.stages import Batch, rows
+
+# Statuses that leave an image linked to an analysis: "ok" (analysed in this run) and
+# "reused" (its content already had an analysis from this model and prompt).
+LINKED = ("ok", "reused")
+
+STAGING_COLUMNS = (
+    "uri",
+    "object_id",
+    "fingerprint",
+    "status",
+    "reason",
+    "message",
+    "sha256",
+    "width",
+    "height",
+    "bytes",
+    "title",
+    "artist",
+    "date_text",
+    "year_start",
+    "year_end",
+    "medium",
+    "metadata",
+    "text",
+    "prompt_tokens",
+    "generated_tokens",
+    "inference_seconds",
+    "model_version",
+    "prompt_version",
+    "prompt_name",
+)
+
+MERGES = (
+    "sink_merge_artworks",
+    "sink_merge_images",
+    "sink_merge_contents",
+    "sink_retire_analyses",
+    "sink_merge_analyses",
+    "sink_revive_reused",
+    "sink_merge_failures",
+)
 
 
 @dataclass(frozen=True)
@@ -36,30 +79,41 @@ class Sink:
 
     def __call__(self, batch: Batch) -> Batch:
         items = rows(batch)
-        conn = self._connection()
-        with conn.transaction(), conn.cursor() as cur:
-            for item in items:
-                self._write(cur, item)
+        # A lost connection (restart, failover) is reopened and the whole block written again;
+        # the merges are idempotent, so a block that did commit before the loss stays the same.
+        retry_lost_connection(lambda: self._write_transaction(items), self._drop_connection)
         return {
             "uri": [item["uri"] for item in items],
             "status": [item["status"] for item in items],
             "reason": [item["reason"] for item in items],
         }
 
-    def _write(self, cur: psycopg.Cursor, item: dict) -> None:
-        run_id = self.config.run_id
-        if item["status"] != "ok":
-            cur.execute(query("record_failure"), {**_failure(item), "run_id": run_id})
-            return
+    def _write_transaction(self, items: list[dict]) -> None:
+        conn = self._connection()
+        with conn.transaction(), conn.cursor() as cur:
+            self._write_block(cur, items)
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+
+    def _write_block(self, cur: psycopg.Cursor, items: list[dict]) -> None:
+        cur.execute(query("sink_create_staging"))
+        with cur.copy(query("sink_copy_staging")) as copy:
+            for item in items:
+                copy.write_row(staging_row(item))
+        params = {"run_id": self.config.run_id}
+        for name in MERGES:
+            cur.execute(query(name), params)
+
+
+def staging_row(item: dict) -> tuple:
+    """One image's row for the staging table; artwork fields come from its manifest metadata."""
+    values = dict(item)
+    if item["status"] in LINKED:
         metadata = json.loads(item.get("metadata") or "{}")
-        artwork = artwork_fields(item["object_id"], metadata)
-        cur.execute(query("upsert_artwork"), {**artwork, "metadata": Jsonb(metadata)})
-        artwork_id = cur.fetchone()[0]
-        cur.execute(query("upsert_image"), {**item, "artwork_id": artwork_id, "run_id": run_id})
-        analysis = {**item, "image_sha256": item["sha256"], "run_id": run_id}
-        cur.execute(query("retire_other_analyses"), analysis)
-        cur.execute(query("upsert_analysis"), analysis)
-
-
-def _failure(item: dict) -> dict:
-    return {key: item.get(key) for key in ("uri", "sha256", "reason", "message")}
+        values.update(artwork_fields(item["object_id"], metadata), metadata=json.dumps(metadata))
+    else:
+        values["metadata"] = None
+    return tuple(values.get(column) for column in STAGING_COLUMNS)

@@ -1,9 +1,11 @@
--- Run bookkeeping and the summaries people read.
+-- Run bookkeeping, the overlap guard, and the summaries people read.
 
 -- name: start_run
-INSERT INTO runs (collection, source_uri, host, pid, model_version, prompt_version, settings)
+-- backend_pid is this session's: while it holds the collection lock, the run is alive.
+INSERT INTO runs (collection, source_uri, host, pid, model_version, prompt_version, prompt_name,
+                  settings, plan, backend_pid)
 VALUES (%(collection)s, %(source_uri)s, %(host)s, %(pid)s, %(model_version)s,
-        %(prompt_version)s, %(settings)s)
+        %(prompt_version)s, %(prompt_name)s, %(settings)s, %(plan)s, pg_backend_pid())
 RETURNING id
 
 -- name: finish_run
@@ -11,10 +13,60 @@ UPDATE runs SET status = %(status)s, finished_at = now(), counts = %(counts)s,
                 images_per_second = %(images_per_second)s, error = %(error)s
 WHERE id = %(run_id)s
 
+-- name: try_collection_lock
+-- Session-level advisory lock, one per collection: released when the run's session ends,
+-- including when its process is killed.
+SELECT pg_try_advisory_lock(hashtextextended('archive-analyzer:' || %(collection)s, 0)) AS locked
+
+-- name: running_run
+SELECT id, host, pid, started_at FROM runs
+WHERE collection = %(collection)s AND status = 'running'
+ORDER BY id DESC LIMIT 1
+
+-- name: interrupt_runs_of_collection
+-- Called while holding the collection's lock: no other live run of it exists, so any run
+-- still marked running was killed.
+UPDATE runs SET status = 'interrupted',
+                error = 'found still running at ' || now()::text
+                        || ' by a later run: its driver ended without finishing'
+WHERE collection = %(collection)s AND status = 'running'
+RETURNING id
+
+-- name: interrupt_dead_runs
+-- A run is alive only while its session holds an advisory lock.
+UPDATE runs r SET status = 'interrupted',
+                  error = 'found at ' || now()::text
+                          || ' with its database session gone: its driver ended without finishing'
+WHERE r.status = 'running'
+  AND r.backend_pid IS NOT NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM pg_locks l
+      WHERE l.locktype = 'advisory' AND l.pid = r.backend_pid AND l.granted
+  )
+RETURNING id
+
 -- name: recent_runs
 SELECT id, collection, status, started_at, finished_at, model_version, prompt_version,
-       counts, images_per_second, error
+       counts, plan, images_per_second, error
 FROM runs ORDER BY id DESC LIMIT %(limit)s
+
+-- name: run_by_id
+SELECT id, collection, source_uri, status, started_at, finished_at,
+       finished_at - started_at AS duration, host, pid, model_version, prompt_version,
+       prompt_name, settings, plan, counts, images_per_second, error
+FROM runs WHERE id = %(run_id)s
+
+-- name: run_failures
+SELECT reason, uri, message FROM failures
+WHERE run_id = %(run_id)s ORDER BY reason, uri LIMIT %(limit)s
+
+-- name: analysis_history
+-- Every analysis an object's images have had, newest first, across model and prompt versions.
+SELECT uri, sha256, is_current_content, prompt_name, model_version, prompt_version,
+       is_current, run_id, created_at, text
+FROM artwork_analysis_history
+WHERE object_id = %(object_id)s
+ORDER BY created_at DESC, analysis_id DESC
 
 -- name: table_counts
 SELECT (SELECT count(*) FROM artworks) AS artworks,

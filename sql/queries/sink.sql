@@ -1,10 +1,50 @@
--- Writes of the Sink stage. Every statement is an upsert on a natural key, so replaying a
--- block (a retried Ray task, a rerun after a crash) leaves the same rows.
+-- Writes of the Sink stage. A block is COPied into a session-local staging table and merged
+-- into the real tables by the statements below, all in one transaction: a block is written
+-- entirely or not at all, and every merge is an upsert on a natural key, so replaying a block
+-- (a retried Ray task, a rerun after a crash) leaves the same rows.
 
--- name: upsert_artwork
+-- name: sink_create_staging
+CREATE TEMP TABLE IF NOT EXISTS sink_staging (
+    uri               text NOT NULL,
+    object_id         text,
+    fingerprint       text,
+    status            text NOT NULL,
+    reason            text,
+    message           text,
+    sha256            text,
+    width             integer,
+    height            integer,
+    bytes             bigint,
+    title             text,
+    artist            text,
+    date_text         text,
+    year_start        integer,
+    year_end          integer,
+    medium            text,
+    metadata          jsonb,
+    text              text,
+    prompt_tokens     integer,
+    generated_tokens  integer,
+    inference_seconds double precision,
+    model_version     text,
+    prompt_version    text,
+    prompt_name       text
+) ON COMMIT DELETE ROWS
+
+-- name: sink_copy_staging
+COPY sink_staging (uri, object_id, fingerprint, status, reason, message, sha256, width, height,
+                   bytes, title, artist, date_text, year_start, year_end, medium, metadata, text,
+                   prompt_tokens, generated_tokens, inference_seconds, model_version,
+                   prompt_version, prompt_name)
+FROM STDIN
+
+-- name: sink_merge_artworks
 INSERT INTO artworks (object_id, title, artist, date_text, year_start, year_end, medium, metadata)
-VALUES (%(object_id)s, %(title)s, %(artist)s, %(date_text)s, %(year_start)s, %(year_end)s,
-        %(medium)s, %(metadata)s)
+SELECT DISTINCT ON (object_id)
+       object_id, title, artist, date_text, year_start, year_end, medium, metadata
+FROM sink_staging
+WHERE status IN ('ok', 'reused')
+ORDER BY object_id, uri
 ON CONFLICT (object_id) DO UPDATE SET
     title      = COALESCE(EXCLUDED.title, artworks.title),
     artist     = COALESCE(EXCLUDED.artist, artworks.artist),
@@ -14,36 +54,78 @@ ON CONFLICT (object_id) DO UPDATE SET
     medium     = COALESCE(EXCLUDED.medium, artworks.medium),
     metadata   = artworks.metadata || EXCLUDED.metadata,
     updated_at = now()
-RETURNING id
 
--- name: upsert_image
-INSERT INTO images (uri, sha256, width, height, bytes, artwork_id, last_run_id)
-VALUES (%(uri)s, %(sha256)s, %(width)s, %(height)s, %(bytes)s, %(artwork_id)s, %(run_id)s)
+-- name: sink_merge_images
+INSERT INTO images (uri, sha256, width, height, bytes, fingerprint, artwork_id, last_run_id)
+SELECT s.uri, s.sha256, s.width, s.height, s.bytes, s.fingerprint, aw.id, %(run_id)s
+FROM sink_staging s
+JOIN artworks aw ON aw.object_id = s.object_id
+WHERE s.status IN ('ok', 'reused')
 ON CONFLICT (uri) DO UPDATE SET
     sha256      = EXCLUDED.sha256,
     width       = EXCLUDED.width,
     height      = EXCLUDED.height,
     bytes       = EXCLUDED.bytes,
+    fingerprint = EXCLUDED.fingerprint,
     artwork_id  = EXCLUDED.artwork_id,
     last_run_id = EXCLUDED.last_run_id,
     updated_at  = now()
 
--- name: retire_other_analyses
--- Before a new analysis becomes current, older ones of the same content and prompt name
--- become history.
-UPDATE analyses SET is_current = false
-WHERE image_sha256 = %(image_sha256)s
-  AND prompt_name = %(prompt_name)s
-  AND is_current
-  AND (model_version, prompt_version) <> (%(model_version)s, %(prompt_version)s)
+-- name: sink_merge_contents
+INSERT INTO image_contents (uri, sha256, run_id)
+SELECT uri, sha256, %(run_id)s FROM sink_staging WHERE status IN ('ok', 'reused')
+ON CONFLICT (uri, sha256) DO NOTHING
 
--- name: upsert_analysis
+-- name: sink_retire_analyses
+-- Before an analysis becomes current, the other versions' analyses of the same content and
+-- prompt name become history (never deleted).
+UPDATE analyses a SET is_current = false
+FROM (
+    SELECT DISTINCT sha256, prompt_name, model_version, prompt_version
+    FROM sink_staging WHERE status IN ('ok', 'reused')
+) s
+WHERE a.image_sha256 = s.sha256
+  AND a.prompt_name = s.prompt_name
+  AND a.is_current
+  AND (a.model_version, a.prompt_version) <> (s.model_version, s.prompt_version)
+
+-- name: sink_merge_analyses
+-- The same bytes under two keys in one block give one analysis (DISTINCT ON the content).
 INSERT INTO analyses (image_sha256, model_version, prompt_version, prompt_name, text,
                       prompt_tokens, generated_tokens, inference_seconds, run_id, is_current)
-VALUES (%(image_sha256)s, %(model_version)s, %(prompt_version)s, %(prompt_name)s, %(text)s,
-        %(prompt_tokens)s, %(generated_tokens)s, %(inference_seconds)s, %(run_id)s, true)
+SELECT DISTINCT ON (sha256)
+       sha256, model_version, prompt_version, prompt_name, text, prompt_tokens,
+       generated_tokens, inference_seconds, %(run_id)s, true
+FROM sink_staging
+WHERE status = 'ok'
+ORDER BY sha256, uri
 ON CONFLICT (image_sha256, model_version, prompt_version) DO UPDATE SET
-    is_current = true
+    text              = EXCLUDED.text,
+    prompt_tokens     = EXCLUDED.prompt_tokens,
+    generated_tokens  = EXCLUDED.generated_tokens,
+    inference_seconds = EXCLUDED.inference_seconds,
+    run_id            = EXCLUDED.run_id,
+    is_current        = true
+
+-- name: sink_revive_reused
+-- Content whose analysis by this model and prompt exists already: that analysis is current.
+UPDATE analyses a SET is_current = true
+FROM (
+    SELECT DISTINCT sha256, model_version, prompt_version
+    FROM sink_staging WHERE status = 'reused'
+) s
+WHERE a.image_sha256 = s.sha256
+  AND a.model_version = s.model_version
+  AND a.prompt_version = s.prompt_version
+  AND NOT a.is_current
+
+-- name: sink_merge_failures
+INSERT INTO failures (run_id, uri, sha256, reason, message)
+SELECT %(run_id)s, uri, sha256, reason, message
+FROM sink_staging
+WHERE status NOT IN ('ok', 'reused')
+ON CONFLICT (run_id, uri) DO UPDATE SET
+    sha256 = EXCLUDED.sha256, reason = EXCLUDED.reason, message = EXCLUDED.message
 
 -- name: record_failure
 INSERT INTO failures (run_id, uri, sha256, reason, message)
