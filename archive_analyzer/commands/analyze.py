@@ -54,13 +54,8 @@ def format_summary(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-def _interrupt_on_sigterm() -> None:
-    # Kubernetes and schedulers stop a job with SIGTERM: end like Ctrl-C, so the run is
-    # recorded as interrupted instead of dying with its row still "running".
-    def handler(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, handler)
+def _sigterm_interrupts(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,7 +63,14 @@ def run(args: argparse.Namespace) -> int:
     if args.plan:
         print(format_plan(*plan_only(settings)))
         return 0
-    _interrupt_on_sigterm()
-    summary = analyze(settings, engine=args.engine, progress=not args.no_progress, force=args.force)
+    # Kubernetes and schedulers stop a job with SIGTERM: end like Ctrl-C, so the run is
+    # recorded as interrupted instead of dying with its row still "running".
+    previous = signal.signal(signal.SIGTERM, _sigterm_interrupts)
+    try:
+        summary = analyze(
+            settings, engine=args.engine, progress=not args.no_progress, force=args.force
+        )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print(format_summary(summary))
     return 0 if summary.status == "succeeded" else 1

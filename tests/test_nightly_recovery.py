@@ -1,0 +1,122 @@
+"""A run killed with SIGKILL mid-way, a second run refused while the first runs, and a rerun
+that finishes the job: exact counts, no duplicates, the killed run marked interrupted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from archive_analyzer.cli import main
+from archive_analyzer.errors import CollectionBusyError
+from archive_analyzer.run_guard import collection_lock, mark_dead_runs
+from tests.conftest import PAINTINGS, count
+
+COLLECTION = "nightly-test"
+
+
+def start_analyze(database_url: str, model, home) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "ARCHIVE_ANALYZER_DATABASE_URL": database_url,
+        "ARCHIVE_ANALYZER_HOME": str(home),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "archive_analyzer.cli",
+        "analyze",
+        str(PAINTINGS),
+        "--engine=local",
+        "--no-progress",
+        f"--model={model}",
+        f"--collection={COLLECTION}",
+        "--batch-size=2",
+        "--max-new-tokens=48",
+    ]
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_analyses(db, process, at_least: int) -> int:
+    while (done := count(db, "SELECT count(*) FROM analyses")) < at_least:
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    return done
+
+
+def analyze_args(model) -> list[str]:
+    return [
+        "analyze",
+        str(PAINTINGS),
+        "--engine=local",
+        "--no-progress",
+        f"--model={model}",
+        f"--collection={COLLECTION}",
+        "--max-new-tokens=4",
+    ]
+
+
+def test_killed_run_is_interrupted_and_a_rerun_completes_exactly(
+    db, database_url, tiny_model, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("ARCHIVE_ANALYZER_DATABASE_URL", database_url)
+    first = start_analyze(database_url, tiny_model, tmp_path / "home")
+    try:
+        wait_for_analyses(db, first, at_least=4)
+        # A second run over the same collection while the first runs: refused at once.
+        assert main(analyze_args(tiny_model)) == CollectionBusyError.exit_code
+        refused = capsys.readouterr().err
+        assert "already being analysed by run 1" in refused and "exit code 75" in refused
+        assert process_alive(first)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    done_before_rerun = count(db, "SELECT count(*) FROM analyses")
+    assert 0 < done_before_rerun < 100
+
+    assert mark_dead_runs(db) == [1]
+    assert main(analyze_args(tiny_model)) == 0
+    with db.connect() as conn:
+        runs = conn.execute("SELECT id, status, plan, counts FROM runs ORDER BY id").fetchall()
+    assert [(r["id"], r["status"]) for r in runs] == [(1, "interrupted"), (2, "succeeded")]
+    rerun = runs[1]
+    assert rerun["plan"]["unchanged"] == done_before_rerun
+    assert rerun["plan"]["new"] == 100 - done_before_rerun
+    assert rerun["counts"]["analysed"] == 100 - done_before_rerun
+    for table in ("analyses", "images", "artworks", "image_contents"):
+        assert count(db, f"SELECT count(*) FROM {table}") == 100
+    assert count(db, "SELECT count(*) FROM analyses WHERE is_current") == 100
+    assert count(db, "SELECT count(*) FROM failures") == 0
+
+
+def process_alive(process: subprocess.Popen) -> bool:
+    return process.poll() is None
+
+
+def test_next_run_marks_a_dead_run_interrupted_itself(db, settings_for):
+    # A run row left "running" by a driver that died before recording its session.
+    with db.connect() as conn:
+        conn.execute(
+            "INSERT INTO runs (collection, source_uri, status) VALUES (%s, %s, 'running')",
+            (COLLECTION, str(PAINTINGS)),
+        )
+    with collection_lock(db, COLLECTION):
+        pass
+    with db.connect() as conn:
+        row = conn.execute("SELECT status, error FROM runs").fetchone()
+    assert row["status"] == "interrupted" and "later run" in row["error"]
+
+
+def test_lock_is_per_collection_and_released_when_the_run_ends(db):
+    with collection_lock(db, "a"):
+        with collection_lock(db, "b"):
+            pass
+        try:
+            with collection_lock(db, "a"):
+                raise AssertionError("a second lock on the same collection was granted")
+        except CollectionBusyError as exc:
+            assert "'a' is already being analysed" in str(exc)
+    with collection_lock(db, "a"):
+        pass
