@@ -1,4 +1,4 @@
-"""Batched greedy generation with LLaVA's own prompt tokenisation.
+r"""Batched greedy generation with LLaVA's own prompt tokenisation.
 
 LLaVA splits the prompt at `<image>`, tokenises each chunk on its own, keeps one BOS and puts the
 image token between the chunks. A Llama SentencePiece tokenizer can tokenise "\n..." differently at
@@ -9,6 +9,7 @@ ids GalleryGPT was trained on. The image token is then expanded to the model's i
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +39,20 @@ def llava_prompt_ids(tokenizer, prompt_text: str, image_token_id: int, image_tok
 _CONTROL = {code: None for code in range(32) if chr(code) not in "\n\t"}
 
 
+def left_pad(rows: list[list[int]], pad_id: int):
+    """Ids and attention mask with every row padded on the left, so generation continues each
+    prompt right where it ends; the mask keeps the pads out of attention and positions."""
+    import torch
+
+    width = max(len(row) for row in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for index, row in enumerate(rows):
+        ids[index, width - len(row) :] = torch.tensor(row, dtype=torch.long)
+        mask[index, width - len(row) :] = 1
+    return ids, mask
+
+
 def clean_text(text: str) -> str:
     """Generated text minus control characters (PostgreSQL text cannot hold NUL), trimmed."""
     return text.translate(_CONTROL).strip()
@@ -63,23 +78,24 @@ class Generator:
     def prompt_ids(self, prompt: Prompt) -> list[int]:
         return llava_prompt_ids(self.tokenizer, prompt.text, self.image_token_id, self.image_tokens)
 
-    def __call__(self, pixels: np.ndarray, prompt: Prompt) -> tuple[list[Generation], float]:
-        """Generate for a batch of (N, H, W, 3) uint8 squares; return results and seconds."""
+    def __call__(
+        self, pixels: np.ndarray, prompt: Prompt | Sequence[Prompt]
+    ) -> tuple[list[Generation], float]:
+        """Generate for (N, H, W, 3) uint8 squares, one prompt for all or one per row."""
         import torch
 
         started = time.perf_counter()
-        ids = self.prompt_ids(prompt)
-        count = len(pixels)
-        # One prompt for the whole batch: no padding is needed, every row has the same length.
-        input_ids = torch.tensor([ids] * count, dtype=torch.long, device=self.model.device)
-        attention_mask = torch.ones_like(input_ids)
-        pixel_values = torch.from_numpy(normalize(pixels, self.spec)).to(
-            self.model.device, self.model.dtype
-        )
+        prompts = [prompt] * len(pixels) if isinstance(prompt, Prompt) else list(prompt)
+        if len(prompts) != len(pixels):
+            raise ValueError(f"{len(prompts)} prompts for {len(pixels)} images")
+        rows = [self.prompt_ids(p) for p in prompts]
+        input_ids, attention_mask = left_pad(rows, self.tokenizer.pad_token_id)
+        device = self.model.device
+        pixel_values = torch.from_numpy(normalize(pixels, self.spec)).to(device, self.model.dtype)
         with torch.inference_mode():
             output = self.model.generate(
-                input_ids=input_ids,
-                attention_mask=attention_mask,
+                input_ids=input_ids.to(device),
+                attention_mask=attention_mask.to(device),
                 pixel_values=pixel_values,
                 max_new_tokens=self.max_new_tokens,
                 do_sample=False,
@@ -88,14 +104,17 @@ class Generator:
                 pad_token_id=self.tokenizer.pad_token_id,
             )
         new_tokens = output[:, input_ids.shape[1] :].cpu()
-        results = [self._decode(row, len(ids)) for row in new_tokens]
+        results = [self._decode(new, len(ids)) for new, ids in zip(new_tokens, rows, strict=True)]
         return results, time.perf_counter() - started
 
     def _decode(self, row, prompt_tokens: int) -> Generation:
-        tokens = row.tolist()
-        eos, pad = self.tokenizer.eos_token_id, self.tokenizer.pad_token_id
-        if eos in tokens:
-            tokens = tokens[: tokens.index(eos)]
-        tokens = [t for t in tokens if t != pad]
-        text = clean_text(self.tokenizer.decode(tokens, skip_special_tokens=True))
-        return Generation(text=text, prompt_tokens=prompt_tokens, generated_tokens=len(tokens))
+        text, count = decode_generated(self.tokenizer, row.tolist())
+        return Generation(text=text, prompt_tokens=prompt_tokens, generated_tokens=count)
+
+
+def decode_generated(tokenizer, tokens: list[int]) -> tuple[str, int]:
+    """New tokens -> (text, count): cut at the first </s> (vicuna_v1's stop), pads dropped."""
+    if tokenizer.eos_token_id in tokens:
+        tokens = tokens[: tokens.index(tokenizer.eos_token_id)]
+    tokens = [t for t in tokens if t != tokenizer.pad_token_id]
+    return clean_text(tokenizer.decode(tokens, skip_special_tokens=True)), len(tokens)
