@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +20,7 @@ from pydantic_settings import (
 )
 
 from archive_analyzer.errors import ConfigError
+from archive_analyzer.redact import read_secret_file
 
 CONFIG_FILE_ENV = "ARCHIVE_ANALYZER_CONFIG"
 
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     manifest: str | None = Field(None, description="CSV or JSONL listing object_id, image_uri, ...")
     database_url: SecretStr | None = Field(
         None, description="PostgreSQL URL; empty means the embedded server under home"
+    )
+    database_url_file: Path | None = Field(
+        None, description="File holding the PostgreSQL URL (a mounted secret), read at start"
     )
     home: Path = Field(default_factory=default_home, description="Embedded database and caches")
     model: str | None = Field(None, description="Model directory or URI; empty means the tiny demo")
@@ -73,6 +77,17 @@ class Settings(BaseSettings):
             return None
         value = value.strip()
         return value or None
+
+    @model_validator(mode="after")
+    def _database_url_from_file(self) -> Settings:
+        # Secrets belong in a file or the environment, never in a flag the shell history keeps.
+        if self.database_url_file is None:
+            return self
+        if self.database_url is not None:
+            raise ValueError("set database_url or database_url_file, not both")
+        url = read_secret_file(self.database_url_file, "database_url_file")
+        self.database_url = SecretStr(url)
+        return self
 
     @property
     def collection_name(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -99,16 +100,34 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
     return rows
 
 
+def resolve_within(image_uri: str, root: str, row_number: int) -> str:
+    """A manifest's image_uri as a full URI, refused unless it lies under the source root.
+
+    A manifest is data from outside (an export, a spreadsheet); it must not steer workers to
+    read files or buckets the operator did not point the run at, e.g. `../../etc/passwd`.
+    """
+    if "://" in image_uri or image_uri.startswith(("/", "~")):
+        resolved = normalize_uri(image_uri)
+    else:
+        resolved = f"{root}/{image_uri}"
+    scheme, _, path = resolved.partition("://")
+    resolved = f"{scheme}://{posixpath.normpath(path)}"
+    if not resolved.startswith(root.rstrip("/") + "/"):
+        raise SourceError(
+            f"manifest row {row_number}: image_uri {image_uri!r} lies outside the source "
+            f"{root}; refused"
+        )
+    return resolved
+
+
 def attach_manifest(
     items: list[SourceItem], rows: list[dict[str, Any]], source: str
 ) -> tuple[list[SourceItem], list[str]]:
     """Give listed images their manifest metadata; return the manifest URIs not found."""
     root = normalize_uri(source)
     by_uri: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        image_uri = str(row["image_uri"])
-        resolved = normalize_uri(image_uri) if "://" in image_uri else f"{root}/{image_uri}"
-        by_uri[resolved] = row
+    for number, row in enumerate(rows, start=1):
+        by_uri[resolve_within(str(row["image_uri"]), root, number)] = row
     attached = []
     for item in items:
         row = by_uri.pop(item.uri, None)

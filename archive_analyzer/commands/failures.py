@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import ArchiveAnalyzerError
-from archive_analyzer.output import table, to_json
+from archive_analyzer.output import to_json
 from archive_analyzer.reasons import advice
 from archive_analyzer.settings import load_settings
 
@@ -34,7 +34,8 @@ def format_groups(run_id: int, groups: dict[str, list[dict]], limit: int) -> str
     lines = [f"run {run_id}: {total} failed image(s)"]
     for reason, rows in groups.items():
         lines += ["", f"{reason}: {len(rows)}", f"  what to do: {advice(reason)}"]
-        lines += ["  " + line for line in table(rows[:limit], ["uri", "message"]).splitlines()]
+        # Whole URIs, never cut: an operator copies them into the next command.
+        lines += [f"  {row['uri']}  ({row['message']})" for row in rows[:limit]]
         if len(rows) > limit:
             lines.append(f"  ... and {len(rows) - limit} more (--limit, or --json for all)")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from archive_analyzer.imaging import draft, full_size, shrink
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
 from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
@@ -104,9 +105,9 @@ class Decode:
         out["sha256"][index] = hashlib.sha256(data).hexdigest()
         out["bytes"][index] = len(data)
         image = self._open(data)
-        out["width"][index], out["height"][index] = image.size
+        out["width"][index], out["height"][index] = full_size(image)
         try:
-            pixels[index] = square_pixels(image, self.config.spec)
+            pixels[index] = square_pixels(shrink(image, self.config.spec.size), self.config.spec)
         except (OSError, ValueError, MemoryError) as exc:
             raise ImageRejected("unreadable", f"cannot resize: {exc}") from exc
 
@@ -127,6 +128,7 @@ class Decode:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image = Image.open(io.BytesIO(data))
                 self._check_size(*image.size)
+                draft(image, self.config.spec.size)  # large JPEGs: decode at 1/2-1/8 scale
                 image.load()  # an animated GIF or multi-page TIFF loads its first frame
                 return self._convert(image)
         except ImageRejected:
@@ -150,7 +152,6 @@ class Decode:
             raise ImageRejected(
                 "unsupported_format", f"{image.format} in mode {image.mode}: {exc}"
             ) from exc
-        self._check_size(*rgb.size)
         return rgb
 
     def _unidentified(self, data: bytes) -> ImageRejected:
