@@ -58,10 +58,12 @@ def to_rgb(image: Image.Image) -> Image.Image:
         background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
         return background
     if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        # 16-bit scans: scale to 8 bits rather than clipping everything above 255 to white.
+        # 16-bit scans: map 0..65535 onto 0..255 (v / 257), as the scan's 8-bit export would be,
+        # rather than clipping above 255 to white or stretching a dark scan to full brightness.
+        # Float images have no fixed range, so only they are scaled by their maximum.
         array = np.asarray(image, dtype=np.float64)
-        top = array.max() or 1.0
-        image = Image.fromarray((array.clip(0) * (255.0 / top)).astype(np.uint8))
+        top = (array.max() or 1.0) if image.mode == "F" else 65535.0
+        image = Image.fromarray(np.round(array.clip(0, top) * (255.0 / top)).astype(np.uint8))
     return image.convert("RGB")
 
 
