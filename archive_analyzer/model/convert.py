@@ -60,7 +60,7 @@ def convert(request: ConvertRequest, cache_dir: Path) -> Path:
 def _convert_original(base, adapter, tower, config, out, dtype_name) -> dict:
     layout = original.check_llava_config(config, base)
     dtype = _target_dtype(dtype_name or config.get("torch_dtype") or "float32")
-    tokenizer = _tokenizer(base)  # first: a missing extra should fail before reading weights
+    tokenizer = llava_tokenizer(base)  # first: a missing extra should fail before reading weights
     state = original.read_weights(base)
     lora = _apply_adapter(state, adapter) if adapter else None
     original.check_projector(state, layout, str(adapter or base))
@@ -169,7 +169,8 @@ def _sample_rows(embed, count: int):
     return mean + noise @ factor.T
 
 
-def _tokenizer(base: Path):
+def llava_tokenizer(base: Path):
+    """The base's Llama tokenizer plus <image> and <pad>, padding on the left."""
     import importlib.util
 
     from transformers import AddedToken, AutoTokenizer
