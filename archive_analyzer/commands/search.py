@@ -1,30 +1,59 @@
-"""`archive-analyzer search TEXT`: ranked full-text search over current analyses."""
+"""`archive-analyzer search`: full text, fuzzy artist/title, semantic, similar, colour; filters."""
 
 from __future__ import annotations
 
 import argparse
 
+from archive_analyzer.catalog.search import Filters, search
+from archive_analyzer.catalog.vocabulary import ASPECTS
 from archive_analyzer.db.database import Database
 from archive_analyzer.output import table, to_json
 from archive_analyzer.settings import load_settings
 
-COLUMNS = ["object_id", "title", "artist", "rank", "snippet", "uri"]
+COLUMNS = ["object_id", "title", "artist", "date_text", "score", "detail", "uri"]
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("search", help="search analyses (full text)")
-    parser.add_argument("text", help='words, "quoted phrases", -excluded, or')
+    parser = subparsers.add_parser(
+        "search",
+        help="search analyses: full text (default), --fuzzy, --semantic, --similar, --color",
+    )
+    parser.add_argument("text", nargs="?", help='words, "quoted phrases", -excluded, or')
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--fuzzy", metavar="NAME", help="artist or title, typos allowed")
+    modes.add_argument("--semantic", metavar="TEXT", help="meaning, not words (embedding kNN)")
+    modes.add_argument("--similar", metavar="OBJECT_ID", help="works like this artwork")
+    modes.add_argument("--color", metavar="COLOUR", help="'#1f3a93' or a CSS name ('navy')")
+    parser.add_argument("--artist", help="artist contains this text")
+    parser.add_argument("--year-from", type=int, help="made in or after this year")
+    parser.add_argument("--year-to", type=int, help="made in or before this year")
+    parser.add_argument("--medium", help="medium contains this text ('oil', 'canvas')")
+    parser.add_argument("--aspect", choices=ASPECTS, help="analysis discusses this aspect")
+    parser.add_argument("--term", help="analysis uses this vocabulary term ('chiaroscuro')")
     parser.add_argument("--limit", type=int, default=10)
     parser.add_argument("--json", action="store_true", help="JSON for scripts")
     parser.set_defaults(func=run)
 
 
 def search_fulltext(db: Database, text: str, limit: int) -> list[dict]:
-    return db.fetch_all("search_fulltext", {"query": text, "limit": limit})
+    return search(db, "text", text, limit)
+
+
+def chosen_mode(args: argparse.Namespace) -> tuple[str, str]:
+    for mode in ("fuzzy", "semantic", "similar", "color"):
+        if getattr(args, mode):
+            return mode, getattr(args, mode)
+    if not args.text:
+        raise SystemExit("archive-analyzer search: give TEXT or one of the mode options")
+    return "text", args.text
 
 
 def run(args: argparse.Namespace) -> int:
     db = Database.from_settings(load_settings(args.config))
-    found = search_fulltext(db, args.text, args.limit)
+    mode, query = chosen_mode(args)
+    filters = Filters(
+        args.artist, args.year_from, args.year_to, args.medium, args.aspect, args.term
+    )
+    found = search(db, mode, query, args.limit, filters)
     print(to_json(found) if args.json else table(found, COLUMNS))
     return 0

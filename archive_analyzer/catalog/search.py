@@ -1,0 +1,73 @@
+"""Catalog search from Python: one function per mode, all combinable with the same filters.
+
+Every mode is an SQL function (0002_catalog.sql), so psql users get the same results; this
+module only validates input, embeds text queries and resolves colour names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from archive_analyzer.catalog.colors import parse_color
+from archive_analyzer.catalog.store import vector_literal
+from archive_analyzer.catalog.vocabulary import ASPECTS, load_vocabulary
+from archive_analyzer.db.database import Database
+from archive_analyzer.errors import ArchiveAnalyzerError
+
+Mode = Literal["text", "fuzzy", "semantic", "similar", "color"]
+MODES: tuple[str, ...] = ("text", "fuzzy", "semantic", "similar", "color")
+MAX_LIMIT = 1000
+
+
+class SearchError(ArchiveAnalyzerError):
+    """A search that cannot run as asked (unknown aspect, unknown artwork, bad range...)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    artist: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    medium: str | None = None
+    aspect: str | None = None
+    term: str | None = None
+
+    def validated(self) -> Filters:
+        if self.aspect is not None and self.aspect not in ASPECTS:
+            raise SearchError(f"unknown aspect {self.aspect!r}; choose from {', '.join(ASPECTS)}")
+        if self.term is not None and load_vocabulary().term(self.term) is None:
+            raise SearchError(f"{self.term!r} is not a term of the vocabulary")
+        if None not in (self.year_from, self.year_to) and self.year_from > self.year_to:
+            raise SearchError(f"year range {self.year_from}-{self.year_to} is empty")
+        return self
+
+
+def _params(query: str, limit: int, filters: Filters) -> dict:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"limit must be 1..{MAX_LIMIT}, got {limit}")
+    if not query.strip():
+        raise SearchError("empty query")
+    return {"query": query, "limit": limit, **asdict(filters.validated())}
+
+
+def _analysed(db: Database, object_id: str) -> bool:
+    return db.fetch_one("catalog_object_exists", {"object_id": object_id})["found"]
+
+
+def search(
+    db: Database, mode: str, query: str, limit: int = 10, filters: Filters | None = None
+) -> list[dict]:
+    """Rows of object_id, title, artist, date_text, medium, uri, score, detail; best first."""
+    if mode not in MODES:
+        raise SearchError(f"unknown search mode {mode!r}; choose from {', '.join(MODES)}")
+    params = _params(query, limit, filters or Filters())
+    if mode == "semantic":
+        from archive_analyzer.catalog.embedding import shared_embedder
+
+        params["embedding"] = vector_literal(shared_embedder()([query])[0])
+    if mode == "color":
+        params["query"] = parse_color(query)
+    if mode == "similar" and not _analysed(db, query):
+        raise SearchError(f"no analysed artwork with object_id {query!r}")
+    return db.fetch_all(f"search_{'fulltext' if mode == 'text' else mode}", params)

@@ -1,0 +1,40 @@
+"""`archive-analyzer db roles` and `db dump-schema`: the catalog's database actions."""
+
+from __future__ import annotations
+
+import argparse
+
+from archive_analyzer.catalog.roles import READER_PASSWORD_ENV, WRITER_PASSWORD_ENV, create_roles
+from archive_analyzer.catalog.schema import migrations_schema
+from archive_analyzer.db.database import Database
+from archive_analyzer.settings import load_settings
+
+
+def register_catalog_actions(actions) -> None:
+    roles = actions.add_parser(
+        "roles",
+        help="create a writer role (jobs) and a read-only role (catalogers)",
+        description=f"Passwords come from {WRITER_PASSWORD_ENV} and {READER_PASSWORD_ENV}.",
+    )
+    roles.add_argument("--writer", default="archive_writer", help="writer role name")
+    roles.add_argument("--reader", default="archive_reader", help="read-only role name")
+    roles.set_defaults(func=run_roles)
+    dump = actions.add_parser(
+        "dump-schema", help="print the schema all migrations build (> sql/schema.sql)"
+    )
+    dump.set_defaults(func=run_dump_schema)
+
+
+def _db(args: argparse.Namespace) -> Database:
+    return Database.from_settings(load_settings(args.config))
+
+
+def run_roles(args: argparse.Namespace) -> int:
+    for line in create_roles(_db(args), args.writer, args.reader):
+        print(line)
+    return 0
+
+
+def run_dump_schema(args: argparse.Namespace) -> int:
+    print(migrations_schema(_db(args).url), end="")
+    return 0
