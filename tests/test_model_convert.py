@@ -9,6 +9,7 @@ import shutil
 import numpy as np
 import pytest
 import torch
+from conftest import PAINTINGS
 from original_llava import (
     HIDDEN,
     build_original,
@@ -17,6 +18,7 @@ from original_llava import (
     reference_logits,
     write_adapter,
 )
+from PIL import Image
 
 from archive_analyzer.cli import main
 from archive_analyzer.errors import ModelError
@@ -166,3 +168,22 @@ def test_adapter_with_a_rank_its_config_does_not_state_is_refused(published, tmp
     )  # fmt: skip
     assert code == 2
     assert "bad LoRA rank" in capsys.readouterr().err
+
+
+def test_plain_transformers_gets_vicuna_v1_and_the_pad_path_from_the_converted_dir(converted):
+    from test_preprocess import production_pixels
+    from transformers import AutoProcessor
+
+    from archive_analyzer.model.prompts import vicuna_v1
+
+    processor = AutoProcessor.from_pretrained(converted)
+    query = "Please write a paragraph of formal analysis for this painting."
+    turn = [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": query}]}]
+    text = processor.apply_chat_template(turn, add_generation_prompt=True, tokenize=False)
+    assert text == vicuna_v1(query)
+    tall_and_wide = [PAINTINGS / name for name in ("irinainina_013.jpg", "irinainina_019.jpg")]
+    ours = production_pixels([str(p) for p in tall_and_wide])
+    for index, path in enumerate(tall_and_wide):
+        with Image.open(path) as image:
+            theirs = processor.image_processor(image.convert("RGB"), return_tensors="np")
+        assert np.abs(theirs["pixel_values"][0] - ours[index]).max() < 1e-6

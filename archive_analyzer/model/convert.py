@@ -20,6 +20,7 @@ from pathlib import Path
 from archive_analyzer.errors import ModelError
 from archive_analyzer.model import original
 from archive_analyzer.model.loader import CARD_NAME, local_model_dir
+from archive_analyzer.model.prompts import VICUNA_V1_CHAT_TEMPLATE
 from archive_analyzer.model.vision import VisionTower, vision_tower
 
 CONVERSION_VERSION = "1"
@@ -268,6 +269,7 @@ def _save_processor(out: Path, tokenizer, vision: VisionTower) -> None:
         patch_size=vision.config.patch_size,
         vision_feature_select_strategy="default",
         num_additional_image_tokens=1,
+        chat_template=VICUNA_V1_CHAT_TEMPLATE,
     ).save_pretrained(out)
 
 

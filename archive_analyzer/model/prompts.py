@@ -16,7 +16,8 @@ VICUNA_V1_SYSTEM = (
     "The assistant gives helpful, detailed, and polite answers to the user's questions."
 )
 
-# The queries GalleryGPT's paper and demo use. formal_analysis is the paper's prompt.
+# formal_analysis is the paper's prompt; the others ask about one aspect of formal analysis each
+# (the aspects GalleryGPT's PaintingForm analyses cover) or the style, in the same phrasing.
 QUERIES: dict[str, str] = {
     "formal_analysis": "Please write a paragraph of formal analysis for this painting.",
     "composition": "Please analyze the composition of this painting.",
@@ -54,3 +55,23 @@ def resolve_prompt(name: str, custom_query: str | None = None) -> Prompt:
     if name not in QUERIES:
         raise ValueError(f"unknown prompt {name!r}; choose one of {', '.join(QUERIES)}")
     return Prompt(name=name, query=QUERIES[name])
+
+
+# vicuna_v1 as a chat template, saved with converted checkpoints, so that plain transformers'
+# and vLLM's apply_chat_template build exactly the text above (images first in a user turn).
+VICUNA_V1_CHAT_TEMPLATE = (
+    "{{- '" + VICUNA_V1_SYSTEM.replace("'", "\\'") + " ' -}}"
+    "{%- for message in messages -%}"
+    "{%- if message['role'] == 'user' -%}{{- 'USER: ' -}}"
+    "{%- if message['content'] is string -%}{{- message['content'] -}}{%- else -%}"
+    "{%- for part in message['content'] if part['type'] == 'image' -%}{{- '<image>\\n' -}}"
+    "{%- endfor -%}"
+    "{%- for part in message['content'] if part['type'] == 'text' -%}{{- part['text'] -}}"
+    "{%- endfor -%}{%- endif -%}{{- ' ' -}}"
+    "{%- else -%}{{- 'ASSISTANT: ' -}}"
+    "{%- if message['content'] is string -%}{{- message['content'] -}}{%- else -%}"
+    "{%- for part in message['content'] if part['type'] == 'text' -%}{{- part['text'] -}}"
+    "{%- endfor -%}{%- endif -%}{{- '</s>' -}}"
+    "{%- endif -%}{%- endfor -%}"
+    "{%- if add_generation_prompt -%}{{- 'ASSISTANT:' -}}{%- endif -%}"
+)

@@ -35,7 +35,7 @@ _CLIP_PARTS = ("embeddings.", "encoder.", "pre_layrnorm.", "post_layernorm.")
 @dataclass(frozen=True)
 class VisionTower:
     config: object  # transformers.CLIPVisionConfig
-    image_processor: object  # CLIPImageProcessorPil
+    image_processor: object  # LlavaImageProcessorPil, padding to a square
 
     @property
     def patches(self) -> int:
@@ -48,7 +48,7 @@ def vision_tower(state: dict, tower_dir: Path | None, layout) -> VisionTower:
 
     if tower_dir is None:
         config = CLIPVisionConfig(**VIT_L_14_336)
-        processor = default_image_processor(config.image_size)
+        processor = pad_image_processor(config.image_size)
     else:
         config = CLIPVisionConfig.from_pretrained(tower_dir)
         processor = _tower_image_processor(tower_dir, config.image_size)
@@ -110,7 +110,23 @@ def _check_shapes(state: dict, config, tower_dir: Path | None) -> None:
         )
 
 
+def pad_image_processor(size: int, mean=CLIP_MEAN, std=CLIP_STD):
+    """LLaVA's pad path as a transformers image processor: pad to a square with the mean colour,
+    resize, crop, normalise. Saved with the converted model, so plain transformers (and vLLM)
+    users get GalleryGPT's preprocessing instead of the stock processor's crop."""
+    from transformers.models.llava.image_processing_pil_llava import LlavaImageProcessorPil
+
+    return LlavaImageProcessorPil(
+        do_pad=True,
+        size={"shortest_edge": size},
+        crop_size={"height": size, "width": size},
+        image_mean=list(mean),
+        image_std=list(std),
+    )
+
+
 def default_image_processor(size: int):
+    """The plain CLIP processor of CLIP ViT-L/14-336 (a saved vision tower carries this one)."""
     from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
     return CLIPImageProcessorPil(
@@ -122,8 +138,14 @@ def default_image_processor(size: int):
 
 
 def _tower_image_processor(tower_dir: Path, size: int):
-    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+    """The tower's own normalisation (its preprocessor_config.json), on LLaVA's pad path."""
+    import json
 
-    if not (tower_dir / "preprocessor_config.json").exists():
-        return default_image_processor(size)
-    return CLIPImageProcessorPil.from_pretrained(tower_dir)
+    path = tower_dir / "preprocessor_config.json"
+    if not path.exists():
+        return pad_image_processor(size)
+    config = json.loads(path.read_text())
+    crop = config.get("crop_size", size)
+    crop = crop.get("height", size) if isinstance(crop, dict) else crop
+    mean, std = config.get("image_mean", CLIP_MEAN), config.get("image_std", CLIP_STD)
+    return pad_image_processor(int(crop), mean, std)
