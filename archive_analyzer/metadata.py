@@ -1,38 +1,206 @@
 """Museum metadata from a manifest row onto the artwork's columns.
 
-Known columns become typed fields; everything else is kept verbatim in the metadata JSON, so no
-catalogue information is lost even when we do not understand it yet.
+Manifests arrive as museums export them. A mapping names which export column holds each field
+(built in: the Tate collection export and the NGA open-data `objects` table, detected by their
+columns; or a user's own mapping, a JSON file next to the manifest). Known fields become typed
+columns; every original column is still kept verbatim in the metadata JSON, so no catalogue
+information is lost. Date texts ("c.1837", "1829, exhibited 1831", "1840-5", "late 18th C")
+become a year range; the original text is kept in date_text.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from archive_analyzer.errors import SourceError
+
+FIELDS = ("object_id", "image_uri", "title", "artist", "date_text", "medium")
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),
     "artist": ("artist", "artist_name", "all_artists", "attribution", "maker"),
     "date_text": ("date", "date_text", "datetext", "year", "year_source", "displaydate"),
-    "medium": ("medium", "materials", "medium_display"),
+    "medium": ("medium", "materials", "medium_display", "material_statement"),
 }
 
-_YEAR = re.compile(r"(?<!\d)(\d{3,4})(?!\d)")
+
+@dataclass(frozen=True)
+class ManifestMapping:
+    """Which export column holds each field; `detect` columns identify the export."""
+
+    name: str
+    columns: dict[str, str]
+    detect: tuple[str, ...] = field(default=())
+
+    def matches(self, header: set[str]) -> bool:
+        return bool(self.detect) and set(self.detect) <= header
 
 
-def year_range(date_text: str | None) -> tuple[int | None, int | None]:
-    """The span of years a date text names: '1852' -> (1852, 1852); '1830-1845' -> both ends."""
-    if not date_text:
-        return None, None
-    years = [int(y) for y in _YEAR.findall(str(date_text))]
-    if not years:
-        return None, None
-    return min(years), max(years)
+TATE = ManifestMapping(
+    "tate",
+    {
+        "object_id": "acno",
+        "image_uri": "thumbnailUrl",
+        "title": "title",
+        "artist": "all_artists",
+        "date_text": "dateText",
+        "medium": "medium",
+    },
+    detect=("acno", "all_artists", "dateText"),
+)
+NGA = ManifestMapping(
+    "nga",
+    {
+        "object_id": "accessionnum",
+        "image_uri": "iiifthumburl",
+        "title": "title",
+        "artist": "attribution",
+        "date_text": "displaydate",
+        "medium": "medium",
+    },
+    detect=("accessionnum", "displaydate", "attribution"),
+)
+# National Gallery of Art's van Gogh Worldwide object details (shared/data/metadata).
+NGA_VGWW = ManifestMapping(
+    "nga_vgww",
+    {
+        "object_id": "Accession_no",
+        "image_uri": "Digital_image_URL",
+        "title": "Title",
+        "artist": "Artist",
+        "date_text": "Date_description",
+        "medium": "Material_statement",
+    },
+    detect=("Accession_no", "Date_description", "Material_statement"),
+)
+BUILT_IN = (TATE, NGA, NGA_VGWW)
+
+
+def user_mapping(path: Path) -> ManifestMapping:
+    """A JSON object {"title": "Object Title", "artist": "Maker", ...} of field -> column."""
+    try:
+        columns = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"cannot read manifest mapping {path}: {exc}") from exc
+    unknown = set(columns) - set(FIELDS) if isinstance(columns, dict) else {"(not an object)"}
+    if unknown:
+        raise SourceError(f"mapping {path}: unknown fields {sorted(unknown)}; use {FIELDS}")
+    return ManifestMapping(path.stem, {k: str(v) for k, v in columns.items()})
+
+
+def sidecar_mapping(manifest: str) -> ManifestMapping | None:
+    """`<manifest>.mapping.json` next to a local manifest, if the user wrote one."""
+    path = manifest.removeprefix("file://")
+    if "://" in path:
+        return None
+    sidecar = Path(path).with_name(Path(path).name + ".mapping.json")
+    return user_mapping(sidecar) if sidecar.is_file() else None
+
+
+def detect_mapping(header: set[str]) -> ManifestMapping | None:
+    return next((m for m in BUILT_IN if m.matches(header)), None)
+
+
+def canonical_rows(
+    rows: list[dict[str, Any]], mapping: ManifestMapping | None = None
+) -> list[dict[str, Any]]:
+    """Rows with the canonical fields (image_uri, object_id, title, ...) filled from the mapping.
+
+    Original columns stay; a canonical field the row already has is not overwritten.
+    """
+    if not rows:
+        return rows
+    mapping = mapping or detect_mapping(set(rows[0]))
+    if mapping is None:
+        return rows
+    result = []
+    for row in rows:
+        extra = {
+            name: row[column]
+            for name, column in mapping.columns.items()
+            if row.get(column) not in (None, "", "NULL") and not row.get(name)
+        }
+        result.append({**row, **extra})
+    return result
 
 
 def artwork_fields(object_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
     lowered = {key.lower(): value for key, value in metadata.items()}
+    mapping = detect_mapping(set(metadata))
     fields: dict[str, Any] = {"object_id": object_id}
     for name, aliases in FIELD_ALIASES.items():
-        fields[name] = next((str(lowered[a]) for a in aliases if lowered.get(a)), None)
+        column = mapping.columns.get(name, "").lower() if mapping else ""
+        candidates = (column, *aliases) if column else aliases
+        fields[name] = next((str(lowered[a]) for a in candidates if lowered.get(a)), None)
     fields["year_start"], fields["year_end"] = year_range(fields["date_text"])
     return fields
+
+
+# --- dates -------------------------------------------------------------------------------
+
+# Later events in a work's life: their years bound the making but are not when it was made.
+_EVENTS = re.compile(
+    r"\b(exhibited|published|engraved|reworked|restored|retouched|repainted|printed|cast)\b"
+)
+_CLAUSES = re.compile(r",|;|\band\b")
+_CENTURY = re.compile(r"\b(early|mid|late)?[\s-]*(\d{1,2})(?:st|nd|rd|th)\s*(?:c\b|century)")
+_DECADE = re.compile(r"\b(early|mid|late)?[\s-]*(\d{3})0s\b")
+_SPAN = re.compile(r"(?<!\d)(\d{3,4})\s*(?:[-–—/]|to|or)\s*(?:c\.\s*)?(\d{1,4})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(\d{3,4})(?!\d)")
+_PART = {"early": (0.0, 1 / 3), "mid": (1 / 3, 2 / 3), "late": (2 / 3, 1.0), None: (0.0, 1.0)}
+
+
+def _expand(first: str, second: str) -> int:
+    """'1840-5' -> 1845, '1840-45' -> 1845: the second year borrows the first's leading digits."""
+    return int(first[: len(first) - len(second)] + second)
+
+
+def _part(start: int, length: int, part: str | None) -> tuple[int, int]:
+    lo, hi = _PART[part]
+    return start + round(lo * length), start + round(hi * length) - 1
+
+
+def _clause_range(clause: str) -> tuple[int | None, int | None] | None:
+    if match := _CENTURY.search(clause):
+        return _part((int(match.group(2)) - 1) * 100, 100, match.group(1))
+    if match := _DECADE.search(clause):
+        return _part(int(match.group(2)) * 10, 10, match.group(1))
+    years: list[int] = []
+    for first, second in _SPAN.findall(clause):
+        years += [int(first), _expand(first, second)]
+    clause = _SPAN.sub(" ", clause)
+    years += [int(y) for y in _YEAR.findall(clause)]
+    if not years:
+        return None
+    lo, hi = min(years), max(years)
+    if re.search(r"\bbefore\b", clause):
+        return None, hi
+    if re.search(r"\bafter\b", clause):
+        return lo, None
+    return lo, hi
+
+
+def year_range(date_text: str | None) -> tuple[int | None, int | None]:
+    """The span of years in which a work was made, from a museum's date text.
+
+    '1852' -> (1852, 1852); 'c.1837' -> (1837, 1837); '1840-5' -> (1840, 1845);
+    '1829, exhibited 1831' -> (1829, 1829): exhibition, publication, reworking are later
+    events, used only when nothing else is known ('exhibited 1831' -> (1831, 1831)).
+    """
+    if not date_text:
+        return None, None
+    made, events = [], []
+    for clause in _CLAUSES.split(str(date_text).lower()):
+        found = _clause_range(clause)
+        if found is not None:
+            (events if _EVENTS.search(clause) else made).append(found)
+    spans = made or events
+    if not spans:
+        return None, None
+    starts = [s for s, _ in spans if s is not None]
+    ends = [e for _, e in spans if e is not None]
+    return (min(starts) if starts else None, max(ends) if ends else None)

@@ -16,6 +16,7 @@ from typing import Any
 import fsspec
 
 from archive_analyzer.errors import SourceError
+from archive_analyzer.metadata import canonical_rows, sidecar_mapping
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"})
 
@@ -94,6 +95,7 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
             rows = list(csv.DictReader(io.StringIO(text)))
     except (ValueError, csv.Error) as exc:
         raise SourceError(f"manifest {uri} is not valid CSV/JSONL: {exc}") from exc
+    rows = canonical_rows(rows, sidecar_mapping(uri))  # museum exports: Tate, NGA, a mapping
     for number, row in enumerate(rows, start=1):
         if not row.get("image_uri"):
             raise SourceError(f"manifest {uri} row {number} has no image_uri")
