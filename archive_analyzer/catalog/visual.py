@@ -16,8 +16,11 @@ from archive_analyzer.catalog.colors import lab_to_srgb, nearest_css_names, srgb
 PALETTE_SIZE = 5
 SAMPLE_PIXELS = 6000  # k-means on a fixed sample: the palette of 6k pixels is that of 100k
 ITERATIONS = 20
+MERGE_DELTA_E = 5.0  # clusters closer than this are one colour to the eye: merged
 CHROMATIC = 8.0  # chroma below this is grey: it has no temperature
-WARMEST_HUE = np.deg2rad(50.0)  # orange; its opposite (230 degrees) is the coolest blue
+# CIELAB hue angles of the warm side, magenta-red through orange to yellow (red ~40 degrees,
+# yellow ~100); greens, cyans, blues and violets are cool.
+WARM_HUES = (-20.0, 115.0)
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,31 @@ def kmeans(points: np.ndarray, k: int, seed: int = 0) -> tuple[np.ndarray, np.nd
     return centres[used], np.vectorize(remap.get)(labels)
 
 
+def merge_close(centres: np.ndarray, shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge clusters closer than MERGE_DELTA_E into their larger neighbour (share-weighted)."""
+    kept_centres: list[np.ndarray] = []
+    kept_shares: list[float] = []
+    for i in np.argsort(-shares, kind="stable"):
+        near = [
+            j for j, c in enumerate(kept_centres) if np.linalg.norm(c - centres[i]) < MERGE_DELTA_E
+        ]
+        if not near:
+            kept_centres.append(centres[i])
+            kept_shares.append(float(shares[i]))
+            continue
+        j = near[0]
+        total = kept_shares[j] + shares[i]
+        kept_centres[j] = (kept_centres[j] * kept_shares[j] + centres[i] * shares[i]) / total
+        kept_shares[j] = float(total)
+    return np.array(kept_centres), np.array(kept_shares)
+
+
 def palette(pixels: np.ndarray, k: int = PALETTE_SIZE) -> list[PaletteColor]:
     """Dominant colours of an (H, W, 3) uint8 image, largest share first."""
     lab = srgb_to_lab(sample_pixels(pixels))
     centres, labels = kmeans(lab, k)
     shares = np.bincount(labels, minlength=len(centres)) / len(labels)
+    centres, shares = merge_close(centres, shares)
     rgb = lab_to_srgb(centres)
     names = nearest_css_names(centres)
     order = np.argsort(-shares, kind="stable")
@@ -103,14 +126,15 @@ def saturation(rgb: np.ndarray) -> float:
 
 
 def warmth(lab: np.ndarray) -> float:
-    """Warm/cool balance in -1 (all blue-cyan) .. +1 (all orange), weighted by chroma."""
+    """Warm/cool balance, -1 (all cool hues) .. +1 (all warm hues), weighted by chroma."""
     chroma = np.hypot(lab[:, 1], lab[:, 2])
     coloured = chroma > CHROMATIC
     if not coloured.any():
         return 0.0
-    hue = np.arctan2(lab[coloured, 2], lab[coloured, 1])
+    hue = np.degrees(np.arctan2(lab[coloured, 2], lab[coloured, 1]))
+    warm = (hue >= WARM_HUES[0]) & (hue < WARM_HUES[1])
     weights = chroma[coloured]
-    return float((np.cos(hue - WARMEST_HUE) * weights).sum() / weights.sum())
+    return float((np.where(warm, 1.0, -1.0) * weights).sum() / weights.sum())
 
 
 def visual_features(pixels: np.ndarray) -> dict:
