@@ -187,3 +187,49 @@ def test_plain_transformers_gets_vicuna_v1_and_the_pad_path_from_the_converted_d
         with Image.open(path) as image:
             theirs = processor.image_processor(image.convert("RGB"), return_tensors="np")
         assert np.abs(theirs["pixel_values"][0] - ours[index]).max() < 1e-6
+
+
+def test_analyze_stores_the_converted_models_version_on_every_analysis(
+    converted, db, settings_for, tmp_path
+):
+    from archive_analyzer.runner import analyze
+
+    source = tmp_path / "paintings"
+    source.mkdir()
+    for name in ("irinainina_013.jpg", "irinainina_019.jpg", "irinainina_000.jpg"):
+        shutil.copy(PAINTINGS / name, source / name)
+    settings = settings_for(source, model=str(converted), max_new_tokens=4, embed=False)
+    analyze(settings, engine="local", progress=False)
+    with db.connect() as conn:
+        rows = conn.execute("SELECT model_version FROM analyses").fetchall()
+    assert [r["model_version"] for r in rows] == [inspect_model(str(converted)).version] * 3
+
+
+def test_sources_in_s3_convert_to_the_same_model_version(published, converted, s3_env, tmp_path):
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=s3_env)
+    s3.create_bucket(Bucket="published")
+    for role in ("base", "adapter", "tower"):
+        for path in getattr(published, role).iterdir():
+            s3.upload_file(str(path), "published", f"{role}/{path.name}")
+    request = ConvertRequest(
+        "s3://published/base", tmp_path / "out", "s3://published/adapter", "s3://published/tower"
+    )
+    out = convert(request, tmp_path / "cache")
+    assert inspect_model(str(out)).version == inspect_model(str(converted)).version
+
+
+def test_a_missing_sentencepiece_names_the_extra_to_install(published, tmp_path, monkeypatch):
+    import importlib.util
+
+    from archive_analyzer.errors import MissingExtraError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "sentencepiece" else real(name, *a),
+    )
+    with pytest.raises(MissingExtraError, match=r"archive-analyzer\[convert\]"):
+        convert(ConvertRequest(str(published.base), tmp_path / "out"), tmp_path / "cache")
