@@ -1,0 +1,1008 @@
+--
+-- PostgreSQL database dump
+--
+
+
+-- Dumped from database version 18.6
+-- Dumped by pg_dump version 18.6
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET transaction_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+
+--
+-- Name: vector; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION vector; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access methods';
+
+
+--
+-- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_color_lab(p_color text) RETURNS public.vector
+    LANGUAGE plpgsql STABLE STRICT
+    SET search_path TO 'public', 'pg_temp'
+    AS $_$
+DECLARE
+    key text := lower(regexp_replace(p_color, '[\s_-]', '', 'g'));
+    found text;
+BEGIN
+    SELECT c.hex INTO found FROM catalog_colors c WHERE c.name = key;
+    IF found IS NULL THEN
+        IF key !~ '^#?[0-9a-f]{6}$' THEN
+            RAISE EXCEPTION 'unknown colour %: give #rrggbb or a CSS colour name such as navy',
+                quote_literal(p_color) USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        found := '#' || ltrim(key, '#');
+    END IF;
+    RETURN catalog_hex_lab(found);
+END
+$_$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: analyses; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.analyses (
+    id bigint NOT NULL,
+    image_sha256 text NOT NULL,
+    model_version text NOT NULL,
+    prompt_version text NOT NULL,
+    prompt_name text NOT NULL,
+    text text NOT NULL,
+    prompt_tokens integer,
+    generated_tokens integer,
+    inference_seconds double precision,
+    run_id bigint,
+    is_current boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: analysis_structure; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.analysis_structure (
+    analysis_id bigint NOT NULL,
+    aspects jsonb DEFAULT '{}'::jsonb NOT NULL,
+    terms text[] DEFAULT '{}'::text[] NOT NULL,
+    vocabulary_version text NOT NULL,
+    search_doc tsvector NOT NULL,
+    embedding public.vector(384),
+    embedding_model text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: artworks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.artworks (
+    id bigint NOT NULL,
+    object_id text NOT NULL,
+    title text,
+    artist text,
+    date_text text,
+    year_start integer,
+    year_end integer,
+    medium text,
+    metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: images; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.images (
+    id bigint NOT NULL,
+    uri text NOT NULL,
+    sha256 text NOT NULL,
+    width integer,
+    height integer,
+    bytes bigint,
+    artwork_id bigint,
+    last_run_id bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    fingerprint text
+);
+
+
+--
+-- Name: catalog_documents; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_documents AS
+ SELECT a.id AS analysis_id,
+    aw.id AS artwork_id,
+    aw.object_id,
+    aw.title,
+    aw.artist,
+    aw.date_text,
+    aw.year_start,
+    aw.year_end,
+    aw.medium,
+    i.uri,
+    i.sha256,
+    a.text,
+    s.aspects,
+    s.terms,
+    s.search_doc,
+    s.embedding
+   FROM (((public.analysis_structure s
+     JOIN public.analyses a ON (((a.id = s.analysis_id) AND a.is_current)))
+     JOIN public.images i ON ((i.sha256 = a.image_sha256)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: catalog_filtered(text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_filtered(p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS SETOF public.catalog_documents
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT d.* FROM catalog_documents d
+    WHERE (p_artist IS NULL OR d.artist ILIKE '%' || p_artist || '%')
+      AND (p_year_from IS NULL OR d.year_end >= p_year_from)
+      AND (p_year_to IS NULL OR d.year_start <= p_year_to)
+      AND (p_medium IS NULL OR d.medium ILIKE '%' || p_medium || '%')
+      AND (p_aspect IS NULL OR d.aspects ? p_aspect)
+      AND (p_term IS NULL OR d.terms @> ARRAY[p_term])
+$$;
+
+
+--
+-- Name: catalog_hex_lab(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_hex_lab(p_hex text) RETURNS public.vector
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    AS $$
+DECLARE
+    rgb float8[] := ARRAY[
+        ('x' || substr(p_hex, 2, 2))::bit(8)::integer / 255.0,
+        ('x' || substr(p_hex, 4, 2))::bit(8)::integer / 255.0,
+        ('x' || substr(p_hex, 6, 2))::bit(8)::integer / 255.0];
+    lin float8[] := '{}';
+    f float8[] := '{}';
+    xyz float8[];
+    c float8;
+BEGIN
+    FOREACH c IN ARRAY rgb LOOP
+        lin := lin || CASE WHEN c <= 0.04045 THEN c / 12.92 ELSE ((c + 0.055) / 1.055) ^ 2.4 END;
+    END LOOP;
+    xyz := ARRAY[
+        (0.4124564 * lin[1] + 0.3575761 * lin[2] + 0.1804375 * lin[3]) / 0.95047,
+        (0.2126729 * lin[1] + 0.7151522 * lin[2] + 0.0721750 * lin[3]) / 1.0,
+        (0.0193339 * lin[1] + 0.1191920 * lin[2] + 0.9503041 * lin[3]) / 1.08883];
+    FOREACH c IN ARRAY xyz LOOP
+        f := f || CASE WHEN c > (6.0 / 29) ^ 3 THEN cbrt(c) ELSE c / (3 * (6.0 / 29) ^ 2) + 4.0 / 29 END;
+    END LOOP;
+    RETURN ARRAY[116 * f[2] - 16, 500 * (f[1] - f[2]), 200 * (f[2] - f[3])]::vector(3);
+END
+$$;
+
+
+--
+-- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET "hnsw.iterative_scan" TO 'relaxed_order'
+    SET "hnsw.ef_search" TO '80'
+    AS $$
+    WITH target AS (SELECT catalog_color_lab(p_color) AS lab),
+    -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
+    -- `limit` images.
+    near AS (
+        SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+               (p.lab <-> t.lab)::float8 AS distance, p.hex, p.share
+        FROM target t, palette_colors p
+        JOIN catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
+          ON d.sha256 = p.image_sha256
+        WHERE p.share >= p_min_share
+        ORDER BY p.lab <-> t.lab
+        LIMIT p_limit * 5
+    ),
+    best AS (
+        SELECT DISTINCT ON (n.analysis_id) n.*
+        FROM near n ORDER BY n.analysis_id, n.distance, n.share DESC
+    )
+    SELECT b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri, b.distance,
+           b.hex || ' (' || round(b.share * 100) || '%)'
+    FROM best b
+    ORDER BY b.distance, b.object_id
+    LIMIT p_limit
+$$;
+
+
+--
+-- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET "pg_trgm.word_similarity_threshold" TO '0.5'
+    AS $$
+    SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+           greatest(word_similarity(p_query, d.title), word_similarity(p_query, d.artist))::float8,
+           NULL::text
+    FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
+    WHERE p_query <% d.title OR p_query <% d.artist
+    ORDER BY 7 DESC, d.object_id
+    LIMIT p_limit
+$$;
+
+
+--
+-- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_object text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    SET "hnsw.iterative_scan" TO 'relaxed_order'
+    SET "hnsw.ef_search" TO '80'
+    AS $$
+    SELECT n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri, 1 - n.distance, NULL
+    FROM (
+        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+               (d.embedding <=> p_embedding)::float8 AS distance
+        FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
+        WHERE p_exclude_object IS NULL OR d.object_id IS DISTINCT FROM p_exclude_object
+        ORDER BY d.embedding <=> p_embedding
+        LIMIT p_limit
+    ) n
+    ORDER BY n.distance, n.object_id
+$$;
+
+
+--
+-- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT s.*
+    FROM (SELECT d.embedding FROM catalog_documents d
+          WHERE d.object_id = p_object_id AND d.embedding IS NOT NULL
+          ORDER BY d.analysis_id DESC LIMIT 1) src
+    CROSS JOIN LATERAL catalog_search_semantic(
+        src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
+        p_object_id) s
+$$;
+
+
+--
+-- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 2000) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+    WITH q AS (SELECT websearch_to_tsquery('english', p_query) AS tq),
+    candidates AS (
+        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
+               ts_rank(d.search_doc, q.tq) AS rank
+        FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d, q
+        WHERE d.search_doc @@ q.tq
+        LIMIT p_candidates
+    ),
+    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id LIMIT p_limit)
+    SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
+           ts_headline('english', t.text, q.tq, 'MaxFragments=1, MaxWords=25, MinWords=10')
+    FROM top t, q
+    ORDER BY t.rank DESC, t.object_id
+$$;
+
+
+--
+-- Name: analyses_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.analyses_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: analyses_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.analyses_id_seq OWNED BY public.analyses.id;
+
+
+--
+-- Name: image_contents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.image_contents (
+    uri text NOT NULL,
+    sha256 text NOT NULL,
+    run_id bigint,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: artwork_analysis_history; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.artwork_analysis_history AS
+ SELECT aw.object_id,
+    c.uri,
+    c.sha256,
+    (c.sha256 = i.sha256) AS is_current_content,
+    a.id AS analysis_id,
+    a.prompt_name,
+    a.model_version,
+    a.prompt_version,
+    (a.is_current AND (c.sha256 = i.sha256)) AS is_current,
+    a.text,
+    a.run_id,
+    a.created_at
+   FROM (((public.image_contents c
+     JOIN public.images i ON ((i.uri = c.uri)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
+     JOIN public.analyses a ON ((a.image_sha256 = c.sha256)));
+
+
+--
+-- Name: artworks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.artworks_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: artworks_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.artworks_id_seq OWNED BY public.artworks.id;
+
+
+--
+-- Name: image_features; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.image_features (
+    image_sha256 text NOT NULL,
+    brightness real NOT NULL,
+    contrast real NOT NULL,
+    saturation real NOT NULL,
+    colourfulness real NOT NULL,
+    warmth real NOT NULL,
+    palette jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: catalog_artworks; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_artworks AS
+ SELECT DISTINCT ON (aw.id) aw.id AS artwork_id,
+    aw.object_id,
+    aw.title,
+    aw.artist,
+    aw.date_text,
+    aw.year_start,
+    aw.year_end,
+    aw.medium,
+    aw.metadata,
+    i.uri AS image_uri,
+    i.sha256,
+    a.id AS analysis_id,
+    a.text AS analysis,
+    a.model_version,
+    a.prompt_name,
+    a.created_at AS analysed_at,
+    s.aspects,
+    s.terms,
+    f.brightness,
+    f.contrast,
+    f.saturation,
+    f.colourfulness,
+    f.warmth,
+    f.palette
+   FROM ((((public.artworks aw
+     JOIN public.images i ON ((i.artwork_id = aw.id)))
+     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
+     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = a.id)))
+     LEFT JOIN public.image_features f ON ((f.image_sha256 = i.sha256)))
+  ORDER BY aw.id, a.created_at DESC, a.id DESC;
+
+
+--
+-- Name: catalog_aspects; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_aspects AS
+ SELECT d.analysis_id,
+    d.object_id,
+    d.title,
+    d.artist,
+    e.key AS aspect,
+    (s.ordinality)::integer AS sentence_no,
+    s.sentence
+   FROM ((public.catalog_documents d
+     CROSS JOIN LATERAL jsonb_each(d.aspects) e(key, value))
+     CROSS JOIN LATERAL jsonb_array_elements_text(e.value) WITH ORDINALITY s(sentence, ordinality));
+
+
+--
+-- Name: catalog_colors; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_colors AS
+ SELECT column1 AS name,
+    column2 AS hex
+   FROM ( VALUES ('aliceblue'::text,'#f0f8ff'::text), ('antiquewhite'::text,'#faebd7'::text), ('aqua'::text,'#00ffff'::text), ('aquamarine'::text,'#7fffd4'::text), ('azure'::text,'#f0ffff'::text), ('beige'::text,'#f5f5dc'::text), ('bisque'::text,'#ffe4c4'::text), ('black'::text,'#000000'::text), ('blanchedalmond'::text,'#ffebcd'::text), ('blue'::text,'#0000ff'::text), ('blueviolet'::text,'#8a2be2'::text), ('brown'::text,'#a52a2a'::text), ('burlywood'::text,'#deb887'::text), ('cadetblue'::text,'#5f9ea0'::text), ('chartreuse'::text,'#7fff00'::text), ('chocolate'::text,'#d2691e'::text), ('coral'::text,'#ff7f50'::text), ('cornflowerblue'::text,'#6495ed'::text), ('cornsilk'::text,'#fff8dc'::text), ('crimson'::text,'#dc143c'::text), ('cyan'::text,'#00ffff'::text), ('darkblue'::text,'#00008b'::text), ('darkcyan'::text,'#008b8b'::text), ('darkgoldenrod'::text,'#b8860b'::text), ('darkgray'::text,'#a9a9a9'::text), ('darkgreen'::text,'#006400'::text), ('darkgrey'::text,'#a9a9a9'::text), ('darkkhaki'::text,'#bdb76b'::text), ('darkmagenta'::text,'#8b008b'::text), ('darkolivegreen'::text,'#556b2f'::text), ('darkorange'::text,'#ff8c00'::text), ('darkorchid'::text,'#9932cc'::text), ('darkred'::text,'#8b0000'::text), ('darksalmon'::text,'#e9967a'::text), ('darkseagreen'::text,'#8fbc8f'::text), ('darkslateblue'::text,'#483d8b'::text), ('darkslategray'::text,'#2f4f4f'::text), ('darkslategrey'::text,'#2f4f4f'::text), ('darkturquoise'::text,'#00ced1'::text), ('darkviolet'::text,'#9400d3'::text), ('deeppink'::text,'#ff1493'::text), ('deepskyblue'::text,'#00bfff'::text), ('dimgray'::text,'#696969'::text), ('dimgrey'::text,'#696969'::text), ('dodgerblue'::text,'#1e90ff'::text), ('firebrick'::text,'#b22222'::text), ('floralwhite'::text,'#fffaf0'::text), ('forestgreen'::text,'#228b22'::text), ('fuchsia'::text,'#ff00ff'::text), ('gainsboro'::text,'#dcdcdc'::text), ('ghostwhite'::text,'#f8f8ff'::text), ('gold'::text,'#ffd700'::text), ('goldenrod'::text,'#daa520'::text), ('gray'::text,'#808080'::text), ('green'::text,'#008000'::text), ('greenyellow'::text,'#adff2f'::text), ('grey'::text,'#808080'::text), ('honeydew'::text,'#f0fff0'::text), ('hotpink'::text,'#ff69b4'::text), ('indianred'::text,'#cd5c5c'::text), ('indigo'::text,'#4b0082'::text), ('ivory'::text,'#fffff0'::text), ('khaki'::text,'#f0e68c'::text), ('lavender'::text,'#e6e6fa'::text), ('lavenderblush'::text,'#fff0f5'::text), ('lawngreen'::text,'#7cfc00'::text), ('lemonchiffon'::text,'#fffacd'::text), ('lightblue'::text,'#add8e6'::text), ('lightcoral'::text,'#f08080'::text), ('lightcyan'::text,'#e0ffff'::text), ('lightgoldenrodyellow'::text,'#fafad2'::text), ('lightgray'::text,'#d3d3d3'::text), ('lightgreen'::text,'#90ee90'::text), ('lightgrey'::text,'#d3d3d3'::text), ('lightpink'::text,'#ffb6c1'::text), ('lightsalmon'::text,'#ffa07a'::text), ('lightseagreen'::text,'#20b2aa'::text), ('lightskyblue'::text,'#87cefa'::text), ('lightslategray'::text,'#778899'::text), ('lightslategrey'::text,'#778899'::text), ('lightsteelblue'::text,'#b0c4de'::text), ('lightyellow'::text,'#ffffe0'::text), ('lime'::text,'#00ff00'::text), ('limegreen'::text,'#32cd32'::text), ('linen'::text,'#faf0e6'::text), ('magenta'::text,'#ff00ff'::text), ('maroon'::text,'#800000'::text), ('mediumaquamarine'::text,'#66cdaa'::text), ('mediumblue'::text,'#0000cd'::text), ('mediumorchid'::text,'#ba55d3'::text), ('mediumpurple'::text,'#9370db'::text), ('mediumseagreen'::text,'#3cb371'::text), ('mediumslateblue'::text,'#7b68ee'::text), ('mediumspringgreen'::text,'#00fa9a'::text), ('mediumturquoise'::text,'#48d1cc'::text), ('mediumvioletred'::text,'#c71585'::text), ('midnightblue'::text,'#191970'::text), ('mintcream'::text,'#f5fffa'::text), ('mistyrose'::text,'#ffe4e1'::text), ('moccasin'::text,'#ffe4b5'::text), ('navajowhite'::text,'#ffdead'::text), ('navy'::text,'#000080'::text), ('oldlace'::text,'#fdf5e6'::text), ('olive'::text,'#808000'::text), ('olivedrab'::text,'#6b8e23'::text), ('orange'::text,'#ffa500'::text), ('orangered'::text,'#ff4500'::text), ('orchid'::text,'#da70d6'::text), ('palegoldenrod'::text,'#eee8aa'::text), ('palegreen'::text,'#98fb98'::text), ('paleturquoise'::text,'#afeeee'::text), ('palevioletred'::text,'#db7093'::text), ('papayawhip'::text,'#ffefd5'::text), ('peachpuff'::text,'#ffdab9'::text), ('peru'::text,'#cd853f'::text), ('pink'::text,'#ffc0cb'::text), ('plum'::text,'#dda0dd'::text), ('powderblue'::text,'#b0e0e6'::text), ('purple'::text,'#800080'::text), ('rebeccapurple'::text,'#663399'::text), ('red'::text,'#ff0000'::text), ('rosybrown'::text,'#bc8f8f'::text), ('royalblue'::text,'#4169e1'::text), ('saddlebrown'::text,'#8b4513'::text), ('salmon'::text,'#fa8072'::text), ('sandybrown'::text,'#f4a460'::text), ('seagreen'::text,'#2e8b57'::text), ('seashell'::text,'#fff5ee'::text), ('sienna'::text,'#a0522d'::text), ('silver'::text,'#c0c0c0'::text), ('skyblue'::text,'#87ceeb'::text), ('slateblue'::text,'#6a5acd'::text), ('slategray'::text,'#708090'::text), ('slategrey'::text,'#708090'::text), ('snow'::text,'#fffafa'::text), ('springgreen'::text,'#00ff7f'::text), ('steelblue'::text,'#4682b4'::text), ('tan'::text,'#d2b48c'::text), ('teal'::text,'#008080'::text), ('thistle'::text,'#d8bfd8'::text), ('tomato'::text,'#ff6347'::text), ('turquoise'::text,'#40e0d0'::text), ('violet'::text,'#ee82ee'::text), ('wheat'::text,'#f5deb3'::text), ('white'::text,'#ffffff'::text), ('whitesmoke'::text,'#f5f5f5'::text), ('yellow'::text,'#ffff00'::text), ('yellowgreen'::text,'#9acd32'::text)) v;
+
+
+--
+-- Name: palette_colors; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.palette_colors (
+    image_sha256 text NOT NULL,
+    rank smallint NOT NULL,
+    share real NOT NULL,
+    hex text NOT NULL,
+    css_name text NOT NULL,
+    l real NOT NULL,
+    a real NOT NULL,
+    b real NOT NULL,
+    lab public.vector(3) GENERATED ALWAYS AS ((ARRAY[l, a, b])::public.vector(3)) STORED
+);
+
+
+--
+-- Name: catalog_palette; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_palette AS
+ SELECT aw.object_id,
+    aw.title,
+    aw.artist,
+    i.uri AS image_uri,
+    p.image_sha256,
+    p.rank,
+    p.share,
+    p.hex,
+    p.css_name,
+    p.l,
+    p.a,
+    p.b
+   FROM ((public.palette_colors p
+     JOIN public.images i ON ((i.sha256 = p.image_sha256)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: current_image_analyses; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.current_image_analyses AS
+ SELECT aw.object_id,
+    aw.title,
+    aw.artist,
+    i.uri,
+    i.sha256,
+    a.id AS analysis_id,
+    a.prompt_name,
+    a.model_version,
+    a.prompt_version,
+    a.text,
+    a.run_id,
+    a.created_at
+   FROM ((public.images i
+     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: failures; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.failures (
+    id bigint NOT NULL,
+    run_id bigint NOT NULL,
+    uri text NOT NULL,
+    sha256 text,
+    reason text NOT NULL,
+    message text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: failures_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.failures_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: failures_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.failures_id_seq OWNED BY public.failures.id;
+
+
+--
+-- Name: images_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.images_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: images_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.images_id_seq OWNED BY public.images.id;
+
+
+--
+-- Name: runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.runs (
+    id bigint NOT NULL,
+    collection text NOT NULL,
+    source_uri text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    host text,
+    pid integer,
+    model_version text,
+    prompt_version text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    images_per_second double precision,
+    error text,
+    prompt_name text,
+    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
+    backend_pid integer,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
+);
+
+
+--
+-- Name: runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.runs_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: runs_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.runs_id_seq OWNED BY public.runs.id;
+
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version integer NOT NULL,
+    name text NOT NULL,
+    checksum text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: analyses id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analyses ALTER COLUMN id SET DEFAULT nextval('public.analyses_id_seq'::regclass);
+
+
+--
+-- Name: artworks id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artworks ALTER COLUMN id SET DEFAULT nextval('public.artworks_id_seq'::regclass);
+
+
+--
+-- Name: failures id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.failures ALTER COLUMN id SET DEFAULT nextval('public.failures_id_seq'::regclass);
+
+
+--
+-- Name: images id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.images ALTER COLUMN id SET DEFAULT nextval('public.images_id_seq'::regclass);
+
+
+--
+-- Name: runs id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.runs ALTER COLUMN id SET DEFAULT nextval('public.runs_id_seq'::regclass);
+
+
+--
+-- Name: analyses analyses_image_sha256_model_version_prompt_version_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analyses
+    ADD CONSTRAINT analyses_image_sha256_model_version_prompt_version_key UNIQUE (image_sha256, model_version, prompt_version);
+
+
+--
+-- Name: analyses analyses_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analyses
+    ADD CONSTRAINT analyses_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: analysis_structure analysis_structure_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analysis_structure
+    ADD CONSTRAINT analysis_structure_pkey PRIMARY KEY (analysis_id);
+
+
+--
+-- Name: artworks artworks_object_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artworks
+    ADD CONSTRAINT artworks_object_id_key UNIQUE (object_id);
+
+
+--
+-- Name: artworks artworks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artworks
+    ADD CONSTRAINT artworks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: failures failures_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.failures
+    ADD CONSTRAINT failures_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: failures failures_run_id_uri_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.failures
+    ADD CONSTRAINT failures_run_id_uri_key UNIQUE (run_id, uri);
+
+
+--
+-- Name: image_contents image_contents_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.image_contents
+    ADD CONSTRAINT image_contents_pkey PRIMARY KEY (uri, sha256);
+
+
+--
+-- Name: image_features image_features_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.image_features
+    ADD CONSTRAINT image_features_pkey PRIMARY KEY (image_sha256);
+
+
+--
+-- Name: images images_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.images
+    ADD CONSTRAINT images_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: images images_uri_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.images
+    ADD CONSTRAINT images_uri_key UNIQUE (uri);
+
+
+--
+-- Name: palette_colors palette_colors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.palette_colors
+    ADD CONSTRAINT palette_colors_pkey PRIMARY KEY (image_sha256, rank);
+
+
+--
+-- Name: runs runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.runs
+    ADD CONSTRAINT runs_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: analyses_fts_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analyses_fts_idx ON public.analyses USING gin (to_tsvector('english'::regconfig, text));
+
+
+--
+-- Name: analyses_one_current_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX analyses_one_current_idx ON public.analyses USING btree (image_sha256, prompt_name) WHERE is_current;
+
+
+--
+-- Name: analysis_structure_aspects_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_structure_aspects_idx ON public.analysis_structure USING gin (aspects);
+
+
+--
+-- Name: analysis_structure_doc_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_structure_doc_idx ON public.analysis_structure USING gin (search_doc);
+
+
+--
+-- Name: analysis_structure_embedding_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING hnsw (embedding public.vector_cosine_ops);
+
+
+--
+-- Name: analysis_structure_terms_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_structure_terms_idx ON public.analysis_structure USING gin (terms);
+
+
+--
+-- Name: artworks_artist_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artworks_artist_trgm_idx ON public.artworks USING gin (artist public.gin_trgm_ops);
+
+
+--
+-- Name: artworks_medium_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artworks_medium_trgm_idx ON public.artworks USING gin (medium public.gin_trgm_ops);
+
+
+--
+-- Name: artworks_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title public.gin_trgm_ops);
+
+
+--
+-- Name: artworks_years_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artworks_years_idx ON public.artworks USING btree (year_start, year_end);
+
+
+--
+-- Name: failures_uri_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX failures_uri_idx ON public.failures USING btree (uri);
+
+
+--
+-- Name: image_contents_sha256_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX image_contents_sha256_idx ON public.image_contents USING btree (sha256);
+
+
+--
+-- Name: images_artwork_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX images_artwork_idx ON public.images USING btree (artwork_id);
+
+
+--
+-- Name: images_sha256_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX images_sha256_idx ON public.images USING btree (sha256);
+
+
+--
+-- Name: palette_colors_css_name_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX palette_colors_css_name_idx ON public.palette_colors USING btree (css_name);
+
+
+--
+-- Name: palette_colors_lab_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab public.vector_l2_ops);
+
+
+--
+-- Name: runs_running_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX runs_running_idx ON public.runs USING btree (collection) WHERE (status = 'running'::text);
+
+
+--
+-- Name: runs_started_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
+
+
+--
+-- Name: analyses analyses_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analyses
+    ADD CONSTRAINT analyses_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: analysis_structure analysis_structure_analysis_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analysis_structure
+    ADD CONSTRAINT analysis_structure_analysis_id_fkey FOREIGN KEY (analysis_id) REFERENCES public.analyses(id) ON DELETE CASCADE;
+
+
+--
+-- Name: failures failures_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.failures
+    ADD CONSTRAINT failures_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
+
+
+--
+-- Name: image_contents image_contents_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.image_contents
+    ADD CONSTRAINT image_contents_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: images images_artwork_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.images
+    ADD CONSTRAINT images_artwork_id_fkey FOREIGN KEY (artwork_id) REFERENCES public.artworks(id) ON DELETE SET NULL;
+
+
+--
+-- Name: images images_last_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.images
+    ADD CONSTRAINT images_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: palette_colors palette_colors_image_sha256_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.palette_colors
+    ADD CONSTRAINT palette_colors_image_sha256_fkey FOREIGN KEY (image_sha256) REFERENCES public.image_features(image_sha256) ON DELETE CASCADE;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+
