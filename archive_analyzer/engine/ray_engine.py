@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 # What one decode task may hold: a 200 MP image decoded to RGB is ~600 MB, most are far less.
 CPU_TASK_MEMORY = 512 * 2**20
+# A small CPU actor (the sentence embedder of the Structure stage) reserves this much.
+CPU_ACTOR_CPUS = 0.25
 
 
 def init_ray(address: str | None = None) -> None:
@@ -42,6 +44,17 @@ def cluster_totals() -> tuple[float, float]:
 
     totals = ray.cluster_resources()
     return float(totals.get("CPU", 0)), float(totals.get("GPU", 0))
+
+
+def object_store_bytes_used() -> int:
+    """Bytes held in the cluster's object stores now (benchmarks sample it for peaks)."""
+    import ray
+    from ray._private.internal_api import get_memory_info_reply, get_state_from_address
+
+    # Ray has no public call for this. Name our cluster: other local clusters may be running.
+    state = get_state_from_address(ray.get_runtime_context().gcs_address)
+    reply = get_memory_info_reply(state, timeout_seconds=10.0)
+    return int(reply.store_stats.object_store_bytes_used)
 
 
 def plan_resources(num_actors: int | None, gpus_per_actor: float) -> Resources:
@@ -101,6 +114,18 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
             compute=pool,
             num_cpus=resources.cpus_per_actor,
             num_gpus=resources.gpus_per_actor or None,
+            **common,
+            **spec.options,
+        )
+    if spec.kind == "cpu_actor":
+        # A small CPU model (the sentence embedder) loaded once: one actor, a quarter CPU, so
+        # it never starves the read and decode tasks.
+        pool = ray.data.ActorPoolStrategy(size=1)
+        return ds.map_batches(
+            spec.cls,
+            fn_constructor_args=(spec.config,),
+            compute=pool,
+            num_cpus=CPU_ACTOR_CPUS,
             **common,
             **spec.options,
         )
