@@ -233,3 +233,8 @@ def test_a_missing_sentencepiece_names_the_extra_to_install(published, tmp_path,
     )
     with pytest.raises(MissingExtraError, match=r"archive-analyzer\[convert\]"):
         convert(ConvertRequest(str(published.base), tmp_path / "out"), tmp_path / "cache")
+
+
+def test_a_non_empty_output_directory_is_refused(published, converted, tmp_path):
+    with pytest.raises(ModelError, match="is not empty"):
+        convert(ConvertRequest(str(published.base), converted), tmp_path / "cache")

@@ -47,6 +47,9 @@ def convert(request: ConvertRequest, cache_dir: Path) -> Path:
     out = Path(request.out)
     if out.resolve() in {p.resolve() for p in (base, adapter, tower) if p}:
         raise ModelError(f"--out {out} must differ from the source directories")
+    if out.exists() and any(out.iterdir()):
+        # Stale shards or a stale card from an earlier conversion would mix into this one.
+        raise ModelError(f"--out {out} is not empty; choose a new directory")
     if "text_config" in config and "vision_config" in config:
         if adapter or tower:
             raise ModelError("the base is already native; --adapter/--vision-tower do not apply")
