@@ -18,7 +18,7 @@ class StageSpec:
     name: str
     cls: type
     config: Any
-    kind: Literal["cpu", "model", "io"] = "cpu"
+    kind: Literal["cpu", "cpu_actor", "model", "io"] = "cpu"
     batch_size: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
 

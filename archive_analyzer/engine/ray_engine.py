@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 
 from archive_analyzer.engine import Resources, StageSpec
+from archive_analyzer.errors import ConfigError
 from archive_analyzer.stages import Batch
 
 logger = logging.getLogger(__name__)
@@ -58,27 +59,25 @@ def object_store_bytes_used() -> int:
 
 
 def plan_resources(num_actors: int | None, gpus_per_actor: float) -> Resources:
-    """One actor per GPU when there are GPUs; otherwise CPU actors that leave CPUs for decoding."""
+    """One actor per GPU when there are GPUs; otherwise CPU actors that leave CPUs for decoding.
+
+    Actors hold their CPUs for the whole run. Whatever they reserve, one CPU for a decode task
+    and the small CPU-model actor's share must stay free, or Ray Data waits forever.
+    """
     cpus, gpus = cluster_totals()
+    if cpus < 2:
+        raise ConfigError(f"the Ray cluster has {cpus:g} CPUs; a run needs at least 2")
+    free = cpus - 1 - CPU_ACTOR_CPUS
     if gpus and gpus_per_actor == 0:
         gpus_per_actor = 1.0
     if gpus_per_actor:
         actors = num_actors or max(1, int(gpus // gpus_per_actor))
-        return Resources(
-            actors, cpus_per_actor=1.0 if cpus >= actors + 1 else 0.5, gpus_per_actor=gpus_per_actor
-        )
+        return Resources(actors, min(1.0, free / actors), gpus_per_actor)
     actors = num_actors or max(1, int((cpus - 1) // 2))
-    # Keep at least one CPU (or half of a tiny cluster) free for the read and decode tasks.
-    spare = max(cpus - 1, cpus / 2)
     # Matmuls still use every core: decoding a 336 px square costs milliseconds against seconds
     # of model time per batch, so the actors' threads share the decode CPUs.
     threads = max(1, int(cpus // actors))
-    return Resources(
-        actors,
-        cpus_per_actor=max(0.25, min(2.0, spare / actors)),
-        gpus_per_actor=0.0,
-        threads=threads,
-    )
+    return Resources(actors, min(2.0, free / actors), 0.0, threads=threads)
 
 
 def _apply(batch: Batch, spec: StageSpec) -> Batch:

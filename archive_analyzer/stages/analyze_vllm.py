@@ -1,0 +1,117 @@
+"""AnalyzeVLLM: the Analyze stage served by vLLM's offline engine, for GPU clusters.
+
+Same contract as `stages.analyze.Analyze` (a ModelConfig in, the same output columns) and the
+same inputs to the model: the padded 336 px squares from Decode and LLaVA's own prompt ids
+(`llava_prompt_ids`, one image token that vLLM expands to the model's 576 positions). vLLM
+batches continuously and pages its KV cache, which is what makes a GPU busy; the transformers
+stage stays the default and the CPU path. Needs the `gpu` extra (vLLM brings its CUDA torch).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from archive_analyzer.errors import MissingExtraError
+from archive_analyzer.model.generate import clean_text, llava_prompt_ids
+from archive_analyzer.model.loader import inspect_model, local_model_dir
+from archive_analyzer.stages import Batch, batch_len
+from archive_analyzer.stages.analyze import ModelConfig
+
+
+def _vllm():
+    try:
+        import vllm
+    except ImportError as exc:
+        raise MissingExtraError("vllm", "gpu") from exc
+    return vllm
+
+
+class AnalyzeVLLM:
+    """One vLLM engine per actor (one GPU); `engine_args` and `sampling_args` for benchmarks."""
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        engine_args: dict[str, Any] | None = None,
+        sampling_args: dict[str, Any] | None = None,
+    ) -> None:
+        vllm = _vllm()
+        self.config = config
+        self.info = inspect_model(config.location)
+        path = str(local_model_dir(config.location, config.cache_dir))
+        self.llm = vllm.LLM(
+            model=path,
+            dtype="bfloat16",
+            limit_mm_per_prompt={"image": 1},
+            max_model_len=2048 + config.max_new_tokens,
+            seed=0,
+            **(engine_args or {}),
+        )
+        tokenizer = self.llm.get_tokenizer()
+        image_token_id = tokenizer.convert_tokens_to_ids("<image>")
+        # One image token: vLLM's LLaVA processor expands it to the feature positions itself.
+        self.prompt_ids = llava_prompt_ids(tokenizer, config.prompt.text, image_token_id, 1)
+        self.sampling = vllm.SamplingParams(
+            temperature=0.0,
+            max_tokens=config.max_new_tokens,
+            stop_token_ids=[tokenizer.eos_token_id],
+            **(sampling_args or {}),
+        )
+
+    def generate(self, pixels: np.ndarray) -> tuple[list[tuple[str, int, int]], float]:
+        """(text, prompt tokens, generated tokens) per square, and the seconds it took."""
+        from PIL import Image
+
+        started = time.perf_counter()
+        requests = [
+            {"prompt_token_ids": self.prompt_ids, "multi_modal_data": {"image": Image.fromarray(p)}}
+            for p in pixels
+        ]
+        outputs = self.llm.generate(requests, self.sampling, use_tqdm=False)
+        results = [
+            (
+                clean_text(out.outputs[0].text or ""),
+                len(out.prompt_token_ids or []),
+                len(out.outputs[0].token_ids),
+            )
+            for out in outputs
+        ]
+        return results, time.perf_counter() - started
+
+    def __call__(self, batch: Batch) -> Batch:
+        count = batch_len(batch)
+        out: Batch = {k: v for k, v in batch.items() if k != "pixels"}
+        out.update(
+            text=[""] * count,
+            prompt_tokens=[0] * count,
+            generated_tokens=[0] * count,
+            inference_seconds=[0.0] * count,
+            model_version=[self.info.version] * count,
+            prompt_version=[self.config.prompt.version] * count,
+            prompt_name=[self.config.prompt.name] * count,
+        )
+        todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
+        if not todo:
+            return out
+        results, seconds = self.generate(np.asarray(batch["pixels"])[todo])
+        for index, (text, prompt_tokens, generated) in zip(todo, results, strict=True):
+            out["text"][index] = text
+            out["prompt_tokens"][index] = prompt_tokens
+            out["generated_tokens"][index] = generated
+            out["inference_seconds"][index] = seconds / len(todo)
+        return out
+
+
+def analyzer_class(model_engine: str) -> type:
+    """The Analyze stage class for a `model_engine` setting ('transformers' or 'vllm')."""
+    if model_engine == "vllm":
+        _vllm()  # fail before the run starts, naming the extra, not inside an actor
+        return AnalyzeVLLM
+    if model_engine == "transformers":
+        from archive_analyzer.stages.analyze import Analyze
+
+        return Analyze
+    raise ValueError(f"unknown model engine {model_engine!r}: choose 'transformers' or 'vllm'")
