@@ -53,7 +53,7 @@ def convert(request: ConvertRequest, cache_dir: Path) -> Path:
     if "text_config" in config and "vision_config" in config:
         if adapter or tower:
             raise ModelError("the base is already native; --adapter/--vision-tower do not apply")
-        details = _copy_native(base, out)
+        details = _copy_native(base, out, request.base.rstrip("/").rsplit("/", 1)[-1])
     else:
         details = _convert_original(base, adapter, tower, config, out, request.dtype)
     sources = {"base": base, "adapter": adapter, "vision_tower": tower}
@@ -276,15 +276,23 @@ def _save_processor(out: Path, tokenizer, vision: VisionTower) -> None:
     ).save_pretrained(out)
 
 
-def _copy_native(base: Path, out: Path) -> dict:
-    """An already-native checkpoint: copied as is, so it gains a card and a stable version."""
+def _copy_native(base: Path, out: Path, default_name: str) -> dict:
+    """An already-native checkpoint: copied as is, so it gains a card and a stable version.
+    The name and meaningfulness of an earlier card carry over (a tiny demo model stays one)."""
+    import json
+
+    earlier = json.loads((base / CARD_NAME).read_text()) if (base / CARD_NAME).exists() else {}
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(base.rglob("*")):
         if path.is_file() and path.name not in (CARD_NAME, ".complete"):
             target = out / path.relative_to(base)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-    return {"layout": "native"}
+    return {
+        "layout": "native",
+        "name": earlier.get("name", default_name),
+        "meaningful": earlier.get("meaningful", True),
+    }
 
 
 def file_hashes(directory: Path) -> dict[str, str]:
@@ -303,9 +311,10 @@ def file_hashes(directory: Path) -> dict[str, str]:
 def _write_card(out: Path, details: dict, sources: dict[str, Path]) -> None:
     import json
 
+    details = dict(details)
     card = {
-        "name": "gallerygpt",
-        "meaningful": True,
+        "name": details.pop("name", "gallerygpt"),
+        "meaningful": details.pop("meaningful", True),
         "conversion": {"version": CONVERSION_VERSION, **details},
         # Hashes, not locations: the same files give the same version wherever they were read.
         "sources": {role: file_hashes(path) for role, path in sources.items()},
