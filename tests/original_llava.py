@@ -189,7 +189,14 @@ def write_base(directory: Path, state: dict, vocab: int, sp_model: bytes, **conf
     (directory / "pytorch_model.bin.index.json").write_text(json.dumps(index))
 
 
-def write_adapter(directory: Path, lora: dict, trainables: dict | None, rank: int = RANK) -> None:
+def write_adapter(
+    directory: Path,
+    lora: dict,
+    trainables: dict | None,
+    rank: int = RANK,
+    vocab: int = 400,
+    hidden: int = HIDDEN,
+) -> None:
     from safetensors.torch import save_file
 
     directory.mkdir(parents=True)
@@ -204,6 +211,8 @@ def write_adapter(directory: Path, lora: dict, trainables: dict | None, rank: in
         "base_model_name_or_path": "Lin-Chen/ShareGPT4V-7B",
     }
     (directory / "adapter_config.json").write_text(json.dumps(config))
+    # LLaVA's LoRA output also holds the fine-tune's LLaVA config; its loader builds from it.
+    (directory / "config.json").write_text(json.dumps(llava_config(vocab, hidden)))
     tensors = {}
     for module, (a, b) in lora.items():
         tensors[f"base_model.model.{module}.lora_A.weight"] = a.contiguous()
@@ -261,7 +270,7 @@ def build_original(root: Path, seed: int = 0) -> Original:
     lora = random_lora(state, generator)
     trainables = projector(HIDDEN, generator)
     write_base(root / "base", state, vocab, sp_model)
-    write_adapter(root / "adapter", lora, trainables)
+    write_adapter(root / "adapter", lora, trainables, vocab=vocab)
     write_tower(root / "tower", {k: v for k, v in state.items() if k.startswith(VISION)})
     return Original(root / "base", root / "adapter", root / "tower", state, lora, trainables, vocab)
 

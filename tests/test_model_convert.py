@@ -132,7 +132,7 @@ def test_an_already_native_checkpoint_is_copied_with_a_card(tiny_model, tmp_path
 
 def test_adapter_without_its_projector_is_refused(published, tmp_path):
     adapter = tmp_path / "adapter"
-    write_adapter(adapter, published.lora, trainables=None)
+    write_adapter(adapter, published.lora, None, vocab=published.vocab)
     with pytest.raises(ModelError, match="projector is missing.*non_lora_trainables.bin"):
         convert(ConvertRequest(str(published.base), tmp_path / "out", str(adapter)), tmp_path / "c")
 
@@ -152,7 +152,9 @@ def test_adapter_for_another_base_is_refused(published, tmp_path):
     generator = torch.Generator().manual_seed(5)
     wider = {k: torch.zeros(v.shape[0], HIDDEN + 16) for k, v in published.state.items()}
     adapter = tmp_path / "adapter"
-    write_adapter(adapter, random_lora(wider, generator), published.trainables)
+    write_adapter(
+        adapter, random_lora(wider, generator), published.trainables, vocab=published.vocab
+    )
     with pytest.raises(
         ModelError,
         match=r"made for another base: .* in this base but the adapter.s update is \(64, 80\)",
@@ -160,9 +162,16 @@ def test_adapter_for_another_base_is_refused(published, tmp_path):
         convert(ConvertRequest(str(published.base), tmp_path / "out", str(adapter)), tmp_path / "c")
 
 
+def test_adapter_whose_llava_config_describes_another_base_is_refused(published, tmp_path):
+    adapter = tmp_path / "adapter"
+    write_adapter(adapter, published.lora, published.trainables, vocab=published.vocab, hidden=96)
+    with pytest.raises(ModelError, match="another base: its config.json says hidden_size=96"):
+        convert(ConvertRequest(str(published.base), tmp_path / "out", str(adapter)), tmp_path / "c")
+
+
 def test_adapter_with_a_rank_its_config_does_not_state_is_refused(published, tmp_path, capsys):
     adapter = tmp_path / "adapter"
-    write_adapter(adapter, published.lora, published.trainables, rank=8)
+    write_adapter(adapter, published.lora, published.trainables, rank=8, vocab=published.vocab)
     code = main(
         ["model", "convert", "--base", str(published.base), "--adapter", str(adapter),
          "--vision-tower", str(published.tower), "--out", str(tmp_path / "out")]

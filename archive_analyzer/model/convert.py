@@ -62,7 +62,8 @@ def convert(request: ConvertRequest, cache_dir: Path) -> Path:
 
 
 def _convert_original(base, adapter, tower, config, out, dtype_name) -> dict:
-    layout = original.check_llava_config(config, base)
+    config = original.adapter_llava_config(config, adapter) if adapter else config
+    layout = original.check_llava_config(config, adapter or base)
     dtype = _target_dtype(dtype_name or config.get("torch_dtype") or "float32")
     tokenizer = llava_tokenizer(base)  # first: a missing extra should fail before reading weights
     state = original.read_weights(base)

@@ -138,6 +138,25 @@ def check_projector(state: dict, layout: LlavaLayout, source: str) -> None:
             )
 
 
+_SAME_LANGUAGE_MODEL = ("hidden_size", "num_hidden_layers", "intermediate_size", "vocab_size")
+
+
+def adapter_llava_config(base_config: dict, adapter: Path) -> dict:
+    """The config LLaVA builds a LoRA model with: the adapter directory's config.json (it holds
+    the fine-tune's mm_* settings) when there is one, after checking it describes this base."""
+    path = adapter / "config.json"
+    if not path.exists():
+        return base_config
+    config = read_json(path)
+    for key in _SAME_LANGUAGE_MODEL:
+        if key in config and key in base_config and config[key] != base_config[key]:
+            raise ModelError(
+                f"the adapter was made for another base: its config.json says {key}="
+                f"{config[key]} but the base has {key}={base_config[key]}"
+            )
+    return config
+
+
 @dataclass(frozen=True)
 class LoraPair:
     module: str
