@@ -1,0 +1,1 @@
+"""Evaluation as the GalleryGPT paper measures: generate for a test set, score it."""
