@@ -74,9 +74,15 @@ class Generator:
         self.max_new_tokens = max_new_tokens
         self.image_token_id = model.config.image_token_id
         self.image_tokens = image_token_count(model.config)
+        self._prompt_ids: dict[str, list[int]] = {}
 
     def prompt_ids(self, prompt: Prompt) -> list[int]:
-        return llava_prompt_ids(self.tokenizer, prompt.text, self.image_token_id, self.image_tokens)
+        # Every batch asks the same few prompts: tokenise each text once.
+        if prompt.text not in self._prompt_ids:
+            self._prompt_ids[prompt.text] = llava_prompt_ids(
+                self.tokenizer, prompt.text, self.image_token_id, self.image_tokens
+            )
+        return list(self._prompt_ids[prompt.text])
 
     def __call__(
         self, pixels: np.ndarray, prompt: Prompt | Sequence[Prompt]
