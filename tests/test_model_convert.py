@@ -130,6 +130,14 @@ def test_an_already_native_checkpoint_is_copied_with_a_card(tiny_model, tmp_path
     assert (info.name, info.meaningful) == ("tiny-random-llava", False)  # carried over
 
 
+def test_a_base_missing_a_shard_is_refused(published, tmp_path):
+    base = tmp_path / "partial"
+    shutil.copytree(published.base, base)
+    (base / "pytorch_model-00002-of-00002.bin").unlink()
+    with pytest.raises(ModelError, match="incomplete: .*pytorch_model-00002-of-00002.bin"):
+        convert(ConvertRequest(str(base), tmp_path / "out", str(published.adapter)), tmp_path / "c")
+
+
 def test_adapter_without_its_projector_is_refused(published, tmp_path):
     adapter = tmp_path / "adapter"
     write_adapter(adapter, published.lora, None, vocab=published.vocab)

@@ -144,9 +144,9 @@ def _grow_vocab(state: dict, vocab_size: int, tokens: int) -> int:
     """Add rows for <image>, <pad> (and padding to a multiple of 64), as the llava converter."""
     import torch
 
-    embed, head = state["model.embed_tokens.weight"], state.get("lm_head.weight")
-    if head is None:
-        raise ModelError("the base has no lm_head.weight")
+    embed, head = state.get("model.embed_tokens.weight"), state.get("lm_head.weight")
+    if embed is None or head is None:
+        raise ModelError("the base is incomplete: it has no model.embed_tokens or lm_head weights")
     for name, tensor in (("model.embed_tokens", embed), ("lm_head", head)):
         if tensor.shape[0] != vocab_size:
             raise ModelError(

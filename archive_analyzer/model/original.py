@@ -56,6 +56,12 @@ def weight_files(directory: Path) -> list[Path]:
         index = directory / index_name
         if index.exists():
             names = sorted(set(read_json(index)["weight_map"].values()))
+            missing = [name for name in names if not (directory / name).exists()]
+            if missing:
+                raise ModelError(
+                    f"{directory} is incomplete: {index_name} lists {', '.join(missing)}, "
+                    "which is missing (an interrupted download?)"
+                )
             return [directory / name for name in names]
         found = sorted(p for p in directory.glob(pattern) if p.name not in _NOT_WEIGHTS)
         if found:
