@@ -9,11 +9,22 @@ import sys
 import warnings
 
 from archive_analyzer import __version__
-from archive_analyzer.commands import analyze, db, demo, failures, model, runs, search
+from archive_analyzer.commands import (
+    analyze,
+    dataset,
+    db,
+    demo,
+    evaluate,
+    failures,
+    finetune,
+    model,
+    runs,
+    search,
+)
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
 
-COMMANDS = (analyze, search, runs, db, model, demo, failures)
+COMMANDS = (analyze, search, runs, db, model, demo, failures, finetune, evaluate, dataset)
 
 
 def build_parser() -> argparse.ArgumentParser:
