@@ -368,6 +368,42 @@ ALTER SEQUENCE public.analyses_id_seq OWNED BY public.analyses.id;
 
 
 --
+-- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.analysis_reviews (
+    id bigint NOT NULL,
+    analysis_id bigint NOT NULL,
+    verdict text NOT NULL,
+    corrected_text text,
+    reviewer text,
+    note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
+    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
+);
+
+
+--
+-- Name: analysis_reviews_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.analysis_reviews_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: analysis_reviews_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.analysis_reviews_id_seq OWNED BY public.analysis_reviews.id;
+
+
+--
 -- Name: image_contents; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -563,6 +599,48 @@ CREATE VIEW public.current_image_analyses AS
 
 
 --
+-- Name: evaluations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.evaluations (
+    id bigint NOT NULL,
+    model_version text NOT NULL,
+    model_name text NOT NULL,
+    model_location text NOT NULL,
+    dataset text NOT NULL,
+    dataset_sha256 text NOT NULL,
+    examples integer NOT NULL,
+    max_new_tokens integer NOT NULL,
+    bleu4 double precision NOT NULL,
+    gleu double precision NOT NULL,
+    meteor double precision NOT NULL,
+    rouge_l double precision NOT NULL,
+    cider double precision NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: evaluations_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.evaluations_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: evaluations_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
+
+
+--
 -- Name: failures; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -680,10 +758,24 @@ ALTER TABLE ONLY public.analyses ALTER COLUMN id SET DEFAULT nextval('public.ana
 
 
 --
+-- Name: analysis_reviews id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analysis_reviews ALTER COLUMN id SET DEFAULT nextval('public.analysis_reviews_id_seq'::regclass);
+
+
+--
 -- Name: artworks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.artworks ALTER COLUMN id SET DEFAULT nextval('public.artworks_id_seq'::regclass);
+
+
+--
+-- Name: evaluations id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evaluations ALTER COLUMN id SET DEFAULT nextval('public.evaluations_id_seq'::regclass);
 
 
 --
@@ -724,6 +816,14 @@ ALTER TABLE ONLY public.analyses
 
 
 --
+-- Name: analysis_reviews analysis_reviews_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analysis_reviews
+    ADD CONSTRAINT analysis_reviews_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: analysis_structure analysis_structure_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -745,6 +845,22 @@ ALTER TABLE ONLY public.artworks
 
 ALTER TABLE ONLY public.artworks
     ADD CONSTRAINT artworks_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: evaluations evaluations_model_version_dataset_sha256_max_new_tokens_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evaluations
+    ADD CONSTRAINT evaluations_model_version_dataset_sha256_max_new_tokens_key UNIQUE (model_version, dataset_sha256, max_new_tokens);
+
+
+--
+-- Name: evaluations evaluations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evaluations
+    ADD CONSTRAINT evaluations_pkey PRIMARY KEY (id);
 
 
 --
@@ -834,6 +950,13 @@ CREATE UNIQUE INDEX analyses_one_current_idx ON public.analyses USING btree (ima
 
 
 --
+-- Name: analysis_reviews_latest_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_reviews_latest_idx ON public.analysis_reviews USING btree (analysis_id, created_at DESC, id DESC);
+
+
+--
 -- Name: analysis_structure_aspects_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -887,6 +1010,13 @@ CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title public.
 --
 
 CREATE INDEX artworks_years_idx ON public.artworks USING btree (year_start, year_end);
+
+
+--
+-- Name: evaluations_model_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX evaluations_model_idx ON public.evaluations USING btree (model_version, created_at DESC);
 
 
 --
@@ -951,6 +1081,14 @@ CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
 
 ALTER TABLE ONLY public.analyses
     ADD CONSTRAINT analyses_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: analysis_reviews analysis_reviews_analysis_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.analysis_reviews
+    ADD CONSTRAINT analysis_reviews_analysis_id_fkey FOREIGN KEY (analysis_id) REFERENCES public.analyses(id) ON DELETE CASCADE;
 
 
 --
