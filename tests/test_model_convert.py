@@ -19,6 +19,7 @@ from original_llava import (
     write_adapter,
 )
 from PIL import Image
+from transformers import GenerationConfig
 
 from archive_analyzer.cli import main
 from archive_analyzer.errors import ModelError
@@ -70,6 +71,8 @@ def test_converted_logits_equal_the_original_with_lora_merged_by_hand(published,
     assert ours.shape[-1] % 64 == 0 and ours.shape[-1] > published.vocab
     assert expected.abs().max() > 1.0  # logits large enough for the tolerance to mean something
     assert (ours[..., : published.vocab] - expected).abs().max().item() < 1e-5
+    never = GenerationConfig.from_pretrained(converted).suppress_tokens
+    assert never == list(range(published.vocab, ours.shape[-1]))  # <image>, <pad>, padding rows
 
 
 def test_converted_model_has_a_card_and_runs_through_the_analyze_stage(published, converted):

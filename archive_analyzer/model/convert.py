@@ -152,7 +152,9 @@ def _grow_vocab(state: dict, vocab_size: int, tokens: int) -> int:
             raise ModelError(
                 f"{name} has {tensor.shape[0]} rows but config vocab_size={vocab_size}"
             )
-    new_size = -(-tokens // VOCAB_MULTIPLE) * VOCAB_MULTIPLE
+    # At least two new rows even when the tokenizer is shorter than the embeddings, as the
+    # llava converter grows vocab_size + 2.
+    new_size = -(-max(tokens, vocab_size + 2) // VOCAB_MULTIPLE) * VOCAB_MULTIPLE
     count = new_size - vocab_size
     rows = _sample_rows(embed.to(torch.float32), 2 * count)
     state["model.embed_tokens.weight"] = torch.cat([embed, rows[:count].to(embed.dtype)])
@@ -226,9 +228,15 @@ def _assemble(config, layout, vision: VisionTower, tokenizer, vocab, native, dty
         pad_token_id=tokenizer.pad_token_id,
         do_sample=False,
         max_new_tokens=512,
-        suppress_tokens=list(range(layout.vocab_size, vocab)),
+        suppress_tokens=_never_generated(tokenizer, layout.vocab_size, vocab),
     )
     return model
+
+
+def _never_generated(tokenizer, vocab_size: int, grown: int) -> list[int]:
+    """Ids GalleryGPT could never emit: the rows added here, <image> and <pad>."""
+    added = {tokenizer.convert_tokens_to_ids("<image>"), tokenizer.pad_token_id}
+    return sorted(added | set(range(vocab_size, grown)))
 
 
 _LLAMA_KEYS = (
