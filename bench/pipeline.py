@@ -161,7 +161,7 @@ def memory_at(sizes: tuple[int, int]) -> list[dict]:
 
 
 def memory_rows(quick: bool) -> list[Row]:
-    small, large = memory_at((40, 400) if quick else (1_000, 10_000))
+    small, large = memory_at((20, 60) if quick else (1_000, 10_000))
     rows = []
     for key, label in (("rss", "driver peak RSS"), ("store", "object store peak")):
         floor = 64 * 2**20  # below this, ratios of small numbers say nothing

@@ -2,7 +2,8 @@
 
 Both write the same synthetic analysis rows, a block per transaction. The baseline inserts each
 row with its own INSERT statement into one plain table; the Sink writes artworks, images,
-contents and analyses. The baseline therefore does less work, which only flatters it.
+contents, analyses, structure and measured features (palettes). The baseline therefore does
+less work, which only flatters it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ from bench.table import Row, at_least
 WORDS = "composition diagonal chiaroscuro palette ochre impasto contour perspective glaze".split()
 
 
-def synthetic_block(start: int, size: int, run_tag: str) -> dict:
+def measured_features() -> str:
+    """One real `features` value (the Features stage on a painting-like square)."""
+    from archive_analyzer.stages.features import Features, FeaturesConfig
+    from bench.decode import painting
+
+    square = np.asarray(painting(336, 336))[None]
+    batch = {"status": ["ok"], "width": [336], "height": [336], "pixels": square}
+    return Features(FeaturesConfig())(batch)["features"][0]
+
+
+def synthetic_block(start: int, size: int, run_tag: str, features: str) -> dict:
     """Columns as the Analyze and Structure stages hand them to the Sink."""
     rng = np.random.default_rng(start)
     numbers = range(start, start + size)
@@ -49,7 +60,7 @@ def synthetic_block(start: int, size: int, run_tag: str) -> dict:
         "model_version": ["bench-model"] * size,
         "prompt_version": ["bench-prompt"] * size,
         "prompt_name": ["formal_analysis"] * size,
-        "features": [json.dumps({"brightness": 0.5, "contrast": 0.2})] * size,
+        "features": [features] * size,
         "aspects": [json.dumps({"composition": t[:200]}) for t in text],
         "terms": [json.dumps(["chiaroscuro", "diagonal"])] * size,
         "embedding": rng.standard_normal((size, 384)).astype(np.float32),
@@ -58,7 +69,8 @@ def synthetic_block(start: int, size: int, run_tag: str) -> dict:
 
 def sink_rows_per_second(db: Database, rows: int, block: int) -> float:
     sink = Sink(SinkConfig(db.url, start_run(db, "bench-sink")))
-    blocks = [synthetic_block(start, block, "sink") for start in range(0, rows, block)]
+    features = measured_features()
+    blocks = [synthetic_block(n, block, "sink", features) for n in range(0, rows, block)]
     started = time.perf_counter()
     for batch in blocks:
         out = sink(batch)
@@ -68,7 +80,7 @@ def sink_rows_per_second(db: Database, rows: int, block: int) -> float:
 
 def row_by_row_per_second(db: Database, rows: int, block: int) -> float:
     run_id = start_run(db, "bench-rows")
-    blocks = [synthetic_block(start, block, "rows") for start in range(0, rows, block)]
+    blocks = [synthetic_block(n, block, "rows", "{}") for n in range(0, rows, block)]
     with db.connect() as conn:
         conn.execute(query("bench_create_row_table"))
         conn.commit()

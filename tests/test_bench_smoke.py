@@ -1,0 +1,73 @@
+"""The benchmarks run and produce their rows (at toy sizes; no timing is asserted here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from bench import decode, model_stage, pipeline, sink
+from bench.__main__ import main as bench_main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def assert_measured(rows, count: int) -> None:
+    assert len(rows) == count
+    for row in rows:
+        assert row.result and row.baseline, row
+        assert row.ratio is not None and row.ratio > 0, row
+        assert row.met in (True, False), row
+
+
+def test_gpu_script_runs_in_smoke_mode(tmp_path):
+    figures = tmp_path / "gpu.json"
+    done = subprocess.run(
+        [str(ROOT / "bench" / "gpu.sh"), "--smoke", "--json", str(figures)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHON": str(ROOT / ".venv" / "bin" / "python")},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    for label in ("one image per generate call", "transformers batched", "vLLM engine"):
+        assert label in done.stdout
+    measured = json.loads(figures.read_text())
+    assert measured["transformers"]["single"] > 0
+    assert measured["transformers"]["batched"] > 0
+    assert measured["bandwidth"] > 0
+
+
+def test_decode_benchmark_compares_both_formats():
+    rows = decode.run(quick=True)
+    assert_measured(rows, 2)
+    assert {"JPEG", "TIFF"} == {row.measure.split()[3] for row in rows}
+
+
+def test_sink_benchmark_writes_both_ways():
+    assert_measured(sink.run(quick=True), 1)
+
+
+def test_model_benchmark_reports_roofline_and_batching():
+    rows = model_stage.run(quick=True)
+    assert_measured(rows, 2)
+    assert "roofline" in rows[0].measure
+
+
+def test_pipeline_and_memory_benchmarks(ray_cluster):
+    rows = pipeline.run(quick=True)
+    assert_measured(rows, 3)
+    assert [row.measure.split(",")[0] for row in rows[1:]] == [
+        "driver peak RSS",
+        "object store peak",
+    ]
+
+
+def test_bench_prints_one_table(capsys):
+    assert bench_main(["--quick", "--only", "decode", "catalog"]) == 0
+    out = capsys.readouterr().out
+    table = [line for line in out.splitlines() if line.startswith("|")]
+    assert table[0].split("|")[1].strip() == "measurement"
+    assert any("decode" in line for line in table[2:])
+    assert any("search" in line for line in table[2:])
