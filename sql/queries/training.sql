@@ -24,7 +24,7 @@ FROM (
     LEFT JOIN artworks aw ON aw.id = i.artwork_id
     ORDER BY r.analysis_id, r.created_at DESC, r.id DESC
 ) latest
-WHERE latest.verdict IN ('approved', 'corrected')
+WHERE latest.verdict IN ('approved', 'corrected') AND btrim(latest.text) <> ''
 ORDER BY latest.analysis_id
 
 -- name: upsert_evaluation
