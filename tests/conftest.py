@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -29,10 +31,14 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 @pytest.fixture(scope="session")
-def pg_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("pg-home")
+def pg_home() -> Path:
+    # Not under pytest's own temp root: every pytest session that starts (a parallel run, a
+    # second checkout) resets that root to mode 0700, and the server, which runs as its own
+    # system user, then loses its data directory and shuts down in the middle of a test.
+    home = Path(tempfile.mkdtemp(prefix="aa-pg-", dir="/tmp"))
     yield home
     stop_embedded(home)
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
