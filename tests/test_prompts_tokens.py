@@ -8,6 +8,7 @@ import pytest
 import sentencepiece as spm
 from original_llava import sentencepiece_model, write_tokenizer
 
+from archive_analyzer.errors import ConfigError
 from archive_analyzer.model.convert import llava_tokenizer
 from archive_analyzer.model.generate import llava_prompt_ids
 from archive_analyzer.model.prompts import QUERIES, resolve_prompt, vicuna_v1
@@ -49,8 +50,10 @@ def test_prompt_versions_follow_the_exact_text():
     custom = resolve_prompt("formal_analysis", "Describe the sky.")
     assert custom.name == "custom" and "USER: <image>\nDescribe the sky. ASSISTANT:" in custom.text
     assert custom.version != resolve_prompt("formal_analysis", "Describe the sky!").version
-    with pytest.raises(ValueError, match="unknown prompt 'colour'"):
+    with pytest.raises(ConfigError, match="prompt: unknown prompt 'colour'"):
         resolve_prompt("colour")
+    with pytest.raises(ConfigError, match="custom_prompt must not contain <image>"):
+        resolve_prompt("formal_analysis", "Compare <image> with the sketch.")
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from archive_analyzer.errors import ConfigError
+
 IMAGE_PLACEHOLDER = "<image>"
 
 VICUNA_V1_SYSTEM = (
@@ -50,10 +52,14 @@ class Prompt:
 
 
 def resolve_prompt(name: str, custom_query: str | None = None) -> Prompt:
+    """The `prompt` setting's template, or the `custom_prompt` query under that name."""
     if custom_query:
+        if IMAGE_PLACEHOLDER in custom_query:
+            # The template already places the one image; a second placeholder has no pixels.
+            raise ConfigError(f"custom_prompt must not contain {IMAGE_PLACEHOLDER}")
         return Prompt(name="custom" if name == "formal_analysis" else name, query=custom_query)
     if name not in QUERIES:
-        raise ValueError(f"unknown prompt {name!r}; choose one of {', '.join(QUERIES)}")
+        raise ConfigError(f"prompt: unknown prompt {name!r}; choose one of {', '.join(QUERIES)}")
     return Prompt(name=name, query=QUERIES[name])
 
 
