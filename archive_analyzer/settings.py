@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(None, description="Ray cluster; None: RAY_ADDRESS or local")
     collection: str | None = Field(None, description="Collection name; default: the source URI")
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    model_engine: Literal["transformers", "vllm"] = Field(
+        "transformers", description="transformers (default; CPU or GPU) or vllm (GPU, [gpu] extra)"
+    )
     embed: bool = Field(True, description="Embed analysis text for semantic search")
 
     @classmethod

@@ -14,9 +14,10 @@ def register(subparsers) -> None:
     parser.add_argument("source", nargs="?", help="folder, file://, s3://bucket/prefix, gs://...")
     parser.add_argument(
         "--engine",
-        choices=["ray", "local"],
+        choices=["ray", "local", "vllm"],
         default="ray",
-        help="ray (default; local Ray or a cluster) or local (a plain loop)",
+        help="ray (default; local Ray or a cluster), local (a plain loop), or vllm (Ray with "
+        "vLLM model actors; GPU, [gpu] extra)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     mode = parser.add_mutually_exclusive_group()
@@ -59,7 +60,9 @@ def _sigterm_interrupts(signum, frame):
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
+    settings, engine = settings_from(args), args.engine
+    if engine == "vllm":  # vLLM serves the model stage; Ray still runs the pipeline
+        settings, engine = settings.model_copy(update={"model_engine": "vllm"}), "ray"
     if args.plan:
         print(format_plan(*plan_only(settings)))
         return 0
@@ -67,9 +70,7 @@ def run(args: argparse.Namespace) -> int:
     # recorded as interrupted instead of dying with its row still "running".
     previous = signal.signal(signal.SIGTERM, _sigterm_interrupts)
     try:
-        summary = analyze(
-            settings, engine=args.engine, progress=not args.no_progress, force=args.force
-        )
+        summary = analyze(settings, engine=engine, progress=not args.no_progress, force=args.force)
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(format_summary(summary))
