@@ -13,6 +13,7 @@ from archive_analyzer.model.prompts import QUERIES, resolve_prompt
 from archive_analyzer.stages.decode import Decode, DecodeConfig
 
 PAINTINGS = sorted(SHARED_PAINTINGS.glob("*.jpg"))
+PROMPT = resolve_prompt("formal_analysis")
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,15 @@ def _one_at_a_time(generator, pixels, prompts):
 
 def test_cpu_generation_runs_in_fp32(generator):
     assert generator.model.dtype == torch.float32
+    assert generator.model.config._attn_implementation == "sdpa"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_gpu_generation_runs_in_bf16_with_sdpa(tiny_model, eight_paintings):
+    model, tokenizer = load_model(tiny_model, "cuda")
+    assert model.dtype == torch.bfloat16 and model.config._attn_implementation == "sdpa"
+    results, _ = Generator(model, tokenizer, ImageSpec(), 8)(eight_paintings, PROMPT)
+    assert all(r.generated_tokens > 0 for r in results)
 
 
 def test_a_greedy_batch_of_8_equals_the_8_run_one_at_a_time(generator, eight_paintings):
