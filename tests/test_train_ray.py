@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 import torch
 from transformers import LlavaForConditionalGeneration
@@ -93,3 +94,24 @@ def test_two_workers_learn_resume_and_merge_into_an_analysable_model(
         ).fetchall()
     # The tiny model's words are noise, but it ran the full generate path for every image.
     assert len(rows) == 4 and all(row["generated_tokens"] > 0 for row in rows)
+
+
+def test_checkpoints_and_merged_model_on_object_storage(
+    ray_cluster, s3_env, tmp_path, base_model, db, settings_for
+):
+    client = boto3.client("s3", endpoint_url=s3_env)
+    for bucket in ("training", "models"):
+        client.create_bucket(Bucket=bucket)
+    local = request(tmp_path, base_model, 1, "s3://models/house-v1")
+    remote = local.model_copy(update={"storage": "s3://training/checkpoints"})
+    result = finetune(remote, tmp_path / "cache")
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket="training")["Contents"]]
+    assert any(k.endswith("/adapter_model.safetensors") for k in keys)
+    assert result.checkpoint.startswith("training/checkpoints/memorise/")
+    assert inspect_model("s3://models/house-v1").version == result.model_version
+    summary = analyze(
+        settings_for(tmp_path / "data", model="s3://models/house-v1"),
+        engine="local",
+        progress=False,
+    )
+    assert (summary.analysed, summary.failed) == (4, 0)

@@ -68,7 +68,7 @@ def build_model(job: FinetuneJob):
     else:
         model = model.to(torch.bfloat16)
     if job.recipe.checkpointing(job.device):
-        model.gradient_checkpointing_enable()
+        model.activation_checkpointing_enable()
         model.enable_input_require_grads()
     model = apply_lora(model, job.recipe)
     return model.train(), tokenizer, ImageSpec.from_model(path)
