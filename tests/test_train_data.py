@@ -131,3 +131,16 @@ def test_lora_trains_the_language_model_and_projector_only(tiny_model):
     assert len(lora_layers) == 2 * 7
     assert not any("vision_tower" in n or "lm_head" in n for n in trainable)
     assert any("multi_modal_projector" in n for n in trainable)
+
+
+def test_finetune_rejects_bad_input_before_any_work(tmp_path, tiny_model, capsys):
+    from archive_analyzer.cli import main
+
+    common = ["finetune", "--base-model", str(tiny_model), "--out", str(tmp_path / "out")]
+    common += ["--storage", str(tmp_path / "ckpt")]
+    data = write_pairs(tmp_path / "data")
+    assert main([*common, "--data", data, "--epochs", "0"]) == 2
+    assert "epochs" in capsys.readouterr().err
+    assert main([*common, "--data", str(tmp_path / "missing.json")]) == 2
+    assert "cannot read training data" in capsys.readouterr().err
+    assert not (tmp_path / "ckpt").exists() and not (tmp_path / "out").exists()

@@ -55,19 +55,24 @@ def run(args: argparse.Namespace) -> int:
     from archive_analyzer.train.finetune import FinetuneRequest, finetune
 
     settings = load_settings(args.config)
-    request = FinetuneRequest(
-        data=args.data,
-        image_root=args.image_root,
-        base_model=args.base_model,
-        out=args.out,
-        storage=args.storage,
-        name=args.name,
-        num_workers=args.workers,
-        device=args.device,
-        model_name=args.model_name,
-        recipe=recipe_from(args),
-    )
-    result = finetune(request, settings.model_cache or settings.home / "model-cache")
+    try:
+        request = FinetuneRequest(
+            data=args.data,
+            image_root=args.image_root,
+            base_model=args.base_model,
+            out=args.out,
+            storage=args.storage,
+            name=args.name,
+            num_workers=args.workers,
+            device=args.device,
+            model_name=args.model_name,
+            recipe=recipe_from(args),
+        )
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise ConfigError(f"finetune: {problem['loc'][0]}: {problem['msg']}") from None
+    cache = settings.model_cache or settings.home / "model-cache"
+    result = finetune(request, cache, settings.ray_address)
     for epoch in result.history:
         print(f"epoch {epoch['epoch']}: loss {epoch['loss']:.4f} ({epoch['steps']} steps)")
     if result.started_epoch:

@@ -117,12 +117,14 @@ class WorkerPlan:
     threads: int
 
 
-def plan_workers(num_workers: int, device: str, cpus_per_worker: float | None) -> WorkerPlan:
+def plan_workers(
+    num_workers: int, device: str, cpus_per_worker: float | None, address: str | None = None
+) -> WorkerPlan:
     """GPUs when the cluster has them (one per worker); on CPUs, leave one CPU for Ray itself."""
     from archive_analyzer.engine.ray_engine import cluster_totals, init_ray
     from archive_analyzer.errors import ConfigError
 
-    init_ray()
+    init_ray(address)
     cpus, gpus = cluster_totals()
     use_gpu = device == "cuda" or (device == "auto" and gpus >= 1)
     if use_gpu and gpus < num_workers:

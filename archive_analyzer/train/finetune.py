@@ -61,12 +61,14 @@ def _publish(local: Path, target: str) -> str:
     return target
 
 
-def finetune(request: FinetuneRequest, cache_dir: Path) -> FinetuneResult:
+def finetune(
+    request: FinetuneRequest, cache_dir: Path, ray_address: str | None = None
+) -> FinetuneResult:
     from archive_analyzer.engine.ray_train import plan_workers, run_ray_train
 
     conversations = read_conversations(request.data, request.image_root)
     inspect_model(request.base_model)  # fail now, not on every worker
-    plan = plan_workers(request.num_workers, request.device, request.cpus_per_worker)
+    plan = plan_workers(request.num_workers, request.device, request.cpus_per_worker, ray_address)
     job = FinetuneJob(
         base_model=request.base_model,
         cache_dir=str(cache_dir),
