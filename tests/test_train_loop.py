@@ -79,3 +79,11 @@ def test_resume_continues_after_the_saved_epoch(tmp_path, tiny_model):
     history = json.loads((second.reports[-1][1] / HISTORY_FILE).read_text())
     assert [e["epoch"] for e in history] == [1, 2, 3]
     assert [e["resumed_from"] for e in history] == [0, 1, 1]
+
+
+def test_a_checkpoint_of_other_training_is_not_resumed(tmp_path, tiny_model):
+    first = OneProcess(tmp_path / "a")
+    fit(job(tmp_path, tiny_model, epochs=1).model_copy(update={"lineage": "base-a"}), first)
+    other = job(tmp_path, tiny_model, epochs=2).model_copy(update={"lineage": "base-b"})
+    with pytest.raises(ValueError, match="its own --name"):
+        fit(other, OneProcess(tmp_path / "b", resume=first.reports[-1][1]))

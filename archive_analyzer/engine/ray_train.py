@@ -10,6 +10,7 @@ workers fit on two cores next to Ray's own processes (see ENVIRONMENT.md on the 
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ class RaySession:
         context = ray.train.get_context()
         self.rank = context.get_world_rank()
         self.world_size = context.get_world_size()
-        self._scratch = Path(tempfile.mkdtemp(prefix="aa-train-"))
+        self.scratch = Path(tempfile.mkdtemp(prefix="aa-train-"))
 
     def prepare_model(self, model):
         import ray.train.torch
@@ -45,10 +46,10 @@ class RaySession:
         checkpoint = ray.train.get_checkpoint()
         if checkpoint is None:
             return None
-        return Path(checkpoint.to_directory(str(self._scratch / "resume")))
+        return Path(checkpoint.to_directory(str(self.scratch / "resume")))
 
     def scratch_dir(self, epoch: int) -> Path:
-        folder = self._scratch / f"epoch-{epoch}"
+        folder = self.scratch / f"epoch-{epoch}"
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
@@ -65,7 +66,12 @@ def _worker(config: dict) -> None:
     from archive_analyzer.train.loop import fit
     from archive_analyzer.train.recipe import FinetuneJob
 
-    fit(FinetuneJob.model_validate(config), RaySession())
+    session = RaySession()
+    try:
+        fit(FinetuneJob.model_validate(config), session)
+    finally:
+        # report() has uploaded every checkpoint by now; the local copies are scratch.
+        shutil.rmtree(session.scratch, ignore_errors=True)
 
 
 @dataclass(frozen=True)

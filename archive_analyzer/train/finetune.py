@@ -7,6 +7,7 @@ model directory, local or uploaded to an object store, with a card and so a new 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from dataclasses import dataclass
@@ -61,6 +62,13 @@ def _publish(local: Path, target: str) -> str:
     return target
 
 
+def _lineage(request: FinetuneRequest, data_sha256: str) -> str:
+    recipe = request.recipe
+    shape = (recipe.lora_r, recipe.lora_alpha, recipe.train_projector)
+    identity = f"{inspect_model(request.base_model).version}:{data_sha256}:{shape}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:16]
+
+
 def finetune(
     request: FinetuneRequest, cache_dir: Path, ray_address: str | None = None
 ) -> FinetuneResult:
@@ -76,6 +84,7 @@ def finetune(
         recipe=request.recipe,
         device="cuda" if plan.use_gpu else "cpu",
         threads=plan.threads,
+        lineage=_lineage(request, conversations.sha256),
     )
     with tempfile.TemporaryDirectory(prefix="aa-finetune-") as scratch:
         outcome = run_ray_train(

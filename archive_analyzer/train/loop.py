@@ -85,13 +85,24 @@ def _mean_across_workers(value: float, count: int) -> float:
     return float(totals[0] / max(totals[1], 1))
 
 
-def _save(model, optimizer, scheduler, epoch: int, history: list[dict], folder: Path) -> None:
+def _save(model, optimizer, scheduler, epoch, history, lineage: str, folder: Path) -> None:
     import torch
 
     getattr(model, "module", model).save_pretrained(folder)
     state = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict()}
-    torch.save({**state, "epoch": epoch}, folder / STATE_FILE)
+    torch.save({**state, "epoch": epoch, "lineage": lineage}, folder / STATE_FILE)
     (folder / HISTORY_FILE).write_text(json.dumps(history))
+
+
+def _check_lineage(job: FinetuneJob, folder: Path) -> None:
+    import torch
+
+    saved = torch.load(folder / STATE_FILE, weights_only=False).get("lineage", "")
+    if saved != job.lineage:
+        raise ValueError(
+            "the newest checkpoint under this storage and name comes from another base model, "
+            "data set or LoRA shape; give this training its own --name"
+        )
 
 
 def _restore_adapter(model, folder: Path) -> None:
@@ -141,6 +152,7 @@ def fit(job: FinetuneJob, session: Session) -> None:
     loader = session.prepare_loader(loader)
     resume = session.restore()
     if resume is not None:
+        _check_lineage(job, resume)
         _restore_adapter(model, resume)
     model = session.prepare_model(model)
     optimizer = torch.optim.AdamW(
@@ -162,7 +174,7 @@ def fit(job: FinetuneJob, session: Session) -> None:
         metrics = {"epoch": epoch, "loss": loss}
         if session.rank == 0:
             folder = Path(session.scratch_dir(epoch))
-            _save(model, optimizer, scheduler, epoch, history, folder)
+            _save(model, optimizer, scheduler, epoch, history, job.lineage, folder)
             session.report(metrics, folder)
         else:
             session.report(metrics, None)

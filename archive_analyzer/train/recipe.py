@@ -54,3 +54,5 @@ class FinetuneJob(BaseModel):
     recipe: Recipe = Recipe()
     device: Literal["cpu", "cuda"] = "cpu"
     threads: int = Field(1, ge=1)
+    # Base model version, data hash and LoRA shape: a checkpoint only resumes the same training.
+    lineage: str = ""
