@@ -113,6 +113,11 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
             compute=pool,
             num_cpus=resources.cpus_per_actor,
             num_gpus=resources.gpus_per_actor or None,
+            # A crashed actor (segfault, OOM kill, lost node) is restarted and its in-flight
+            # batches run again; the sink's upserts make the replay harmless. Ray Data's
+            # default today, stated here because the run's accounting depends on it.
+            max_restarts=-1,
+            max_task_retries=-1,
             **common,
             **spec.options,
         )

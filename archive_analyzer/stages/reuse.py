@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import psycopg
 
 from archive_analyzer.db.queries import query
+from archive_analyzer.resilience import retry_lost_connection
 from archive_analyzer.stages import Batch
 
 
@@ -61,5 +62,14 @@ class Reuse:
             "model_version": self.config.model_version,
             "prompt_version": self.config.prompt_version,
         }
-        found = self._connection().execute(query("analysed_contents"), params).fetchall()
+        # A lost connection (restart, failover) is reopened and the read asked again.
+        found = retry_lost_connection(
+            lambda: self._connection().execute(query("analysed_contents"), params).fetchall(),
+            self._drop_connection,
+        )
         return {row[0] for row in found}
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
