@@ -1,0 +1,151 @@
+"""Reliability pieces on their own: OOM batch halving, the run's ledger, redaction, secrets.
+
+The splitting tests drive `generate_splitting` with a small "device" that really refuses batches
+over its capacity by raising torch's own OutOfMemoryError, as a GPU does.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+from archive_analyzer.accounting import Ledger
+from archive_analyzer.cli import build_parser
+from archive_analyzer.errors import ConfigError
+from archive_analyzer.redact import RedactingFilter, redact, redact_value
+from archive_analyzer.settings import load_settings
+from archive_analyzer.stages.analyze import ImageFailure, generate_splitting
+
+
+class SmallDevice:
+    """Fits `capacity` images per call; `poison` images always fail (OOM or a model error)."""
+
+    def __init__(self, capacity: int, oom_alone=(), error_alone=()) -> None:
+        self.capacity, self.oom_alone, self.error_alone = capacity, set(oom_alone), set(error_alone)
+        self.calls: list[list[int]] = []
+
+    def __call__(self, rows: list[int]):
+        self.calls.append(list(rows))
+        if len(rows) > self.capacity or self.oom_alone & set(rows):
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        if self.error_alone & set(rows):
+            raise ValueError("NaN in logits")
+        return [f"text {row}" for row in rows], float(len(rows))
+
+
+def test_out_of_memory_halves_the_batch_until_it_fits():
+    device = SmallDevice(capacity=2)
+    outcomes = generate_splitting(device, list(range(8)))
+    assert {row: result for row, (result, _) in outcomes.items()} == {
+        row: f"text {row}" for row in range(8)
+    }
+    assert [len(call) for call in device.calls] == [8, 4, 2, 2, 4, 2, 2]
+
+
+def test_an_image_too_big_alone_becomes_a_failure_row():
+    outcomes = generate_splitting(SmallDevice(capacity=8, oom_alone={5}), list(range(8)))
+    assert outcomes[5] == ImageFailure(
+        "out_of_memory", "OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
+    )
+    assert all(outcomes[row][0] == f"text {row}" for row in range(8) if row != 5)
+
+
+def test_a_poisonous_image_is_isolated_but_a_broken_model_raises():
+    outcomes = generate_splitting(SmallDevice(capacity=8, error_alone={3}), list(range(6)))
+    assert outcomes[3].reason == "model_error" and "NaN in logits" in outcomes[3].message
+    assert sum(not isinstance(o, ImageFailure) for o in outcomes.values()) == 5
+    with pytest.raises(ValueError, match="NaN"):
+        generate_splitting(SmallDevice(capacity=8, error_alone=set(range(4))), list(range(4)))
+
+
+def test_ledger_names_the_images_that_never_came_back():
+    ledger = Ledger(["a", "b", "c", "d"])
+    ledger.record(["a", "b"], ["ok", "failed"])
+    ledger.record(["d"], ["skipped"])
+    account = ledger.close(analysed=1, failed=1, skipped=1)
+    assert not account.balanced and account.unaccounted == ["c"]
+    assert "c" in account.error() and "listed 4" in account.error()
+    assert account.counts()["unaccounted"] == ["c"]
+
+    ledger.record(["c", "c"], ["ok", "ok"])
+    twice = ledger.close(analysed=3, failed=1, skipped=1)
+    assert not twice.balanced and twice.duplicated == ["c"]
+
+    whole = Ledger(["a", "b"])
+    whole.record(["b", "a"], ["ok", "reused"])
+    assert whole.close(analysed=2, failed=0, skipped=0).error() is None
+
+
+SECRET_URL = "postgresql://analyst:s3cr3t-Pa55@db.museum.org:5432/archive"
+
+
+def test_redaction_masks_urls_pairs_and_secret_environment_values(monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    text = (
+        f"cannot connect to {SECRET_URL}; dsn host=db password=hunter2-long user=x; "
+        "botocore said wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY was rejected"
+    )
+    clean = redact(text)
+    for secret in ("s3cr3t-Pa55", "hunter2-long", "wJalrXUtnFEMI"):
+        assert secret not in clean
+    assert "postgresql://analyst:***@db.museum.org" in clean and "password=***" in clean
+    assert redact_value({"source": "s3://k:v@b/p", "n": 3}) == {"source": "s3://k:***@b/p", "n": 3}
+
+
+def test_log_records_are_redacted(caplog):
+    logger = logging.getLogger("archive_analyzer.test_redaction")
+    caplog.handler.addFilter(RedactingFilter())
+    try:
+        logger.warning("retrying %s", SECRET_URL)
+        try:
+            raise RuntimeError(f"lost {SECRET_URL}")
+        except RuntimeError:
+            logger.exception("block failed")
+    finally:
+        caplog.handler.filters.clear()
+    assert "s3cr3t" not in caplog.text and "analyst:***@" in caplog.text
+
+
+def test_database_url_from_a_secrets_file(tmp_path: Path, monkeypatch):
+    secret = tmp_path / "database_url"
+    secret.write_text(SECRET_URL + "\n")
+    monkeypatch.setenv("ARCHIVE_ANALYZER_DATABASE_URL_FILE", str(secret))
+    settings = load_settings()
+    assert settings.database_url.get_secret_value() == SECRET_URL
+    assert "s3cr3t" not in repr(settings) and "s3cr3t" not in str(settings.public_dict())
+    secret.write_text("")
+    with pytest.raises(ConfigError, match="is empty"):
+        load_settings()
+    monkeypatch.setenv("ARCHIVE_ANALYZER_DATABASE_URL", SECRET_URL)
+    with pytest.raises(ConfigError, match="not both"):
+        load_settings()
+
+
+def test_no_credential_flag_on_any_command():
+    """Secrets on a command line end in shell history and `ps`; no command accepts one."""
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and "analyze" in a.choices)
+    flags = [
+        option
+        for command in subparsers.choices.values()
+        for action in command._actions
+        for option in action.option_strings
+    ]
+    assert flags and not [f for f in flags if re.search(r"password|secret|database-url", f)]
+
+
+def test_no_sql_is_built_from_strings_in_the_package():
+    """Parameterised SQL only: no f-string, % or .format() inside an execute() call."""
+    package = Path(__file__).resolve().parents[1] / "archive_analyzer"
+    built = re.compile(r"\.execute\(\s*(f[\"']|[\"'][^\"']*[\"']\s*(%|\.format))")
+    offenders = [
+        f"{path.name}:{number}"
+        for path in package.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if built.search(line) and "CREATE DATABASE" not in line
+    ]
+    assert offenders == []
