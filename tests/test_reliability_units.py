@@ -149,3 +149,11 @@ def test_no_sql_is_built_from_strings_in_the_package():
         if built.search(line) and "CREATE DATABASE" not in line
     ]
     assert offenders == []
+
+
+def test_readme_explains_every_failure_reason():
+    from archive_analyzer.reasons import REASONS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Failure reasons", 1)[1].split("\n## ", 1)[0]
+    assert [reason for reason in REASONS if f"| `{reason}` |" not in section] == []
