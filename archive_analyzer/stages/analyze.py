@@ -16,6 +16,7 @@ from archive_analyzer.model.generate import Generator
 from archive_analyzer.model.loader import inspect_model, load_model, local_model_dir, pick_device
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt
+from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
 
 
@@ -60,7 +61,7 @@ class Analyze:
         for index, outcome in outcomes.items():
             if isinstance(outcome, ImageFailure):
                 out["status"][index], out["reason"][index] = "failed", outcome.reason
-                out["message"][index] = outcome.message
+                out["message"][index] = redact(outcome.message)
                 continue
             result, seconds = outcome
             out["text"][index] = result.text
