@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import CollectionBusyError
-from archive_analyzer.runner import analyze
+from archive_analyzer.runner import analyze, collection_key
 from archive_analyzer.runs_report import format_report
 from archive_analyzer.settings import Settings
 
@@ -41,6 +41,6 @@ def worst(codes: list[int]) -> int:
 def nightly(collections: list[Settings], engine: str = "ray", say=print) -> int:
     codes = []
     for settings in collections:
-        say(f"== {settings.collection_name}")
+        say(f"== {collection_key(settings)}")
         codes.append(reanalyse(settings, engine, say))
     return worst(codes)

@@ -31,11 +31,20 @@ from archive_analyzer.planning import Plan, plan_items
 from archive_analyzer.redact import redact, redact_value
 from archive_analyzer.run_guard import collection_lock
 from archive_analyzer.settings import Settings
-from archive_analyzer.sources import SourceItem, attach_manifest, list_images, read_manifest
-from archive_analyzer.stages.analyze import Analyze, ModelConfig
+from archive_analyzer.sources import (
+    SourceItem,
+    attach_manifest,
+    list_images,
+    normalize_uri,
+    read_manifest,
+)
+from archive_analyzer.stages.analyze import ModelConfig
+from archive_analyzer.stages.analyze_vllm import analyzer_class
 from archive_analyzer.stages.decode import Decode, DecodeConfig
+from archive_analyzer.stages.features import Features, FeaturesConfig
 from archive_analyzer.stages.reuse import Reuse, ReuseConfig
 from archive_analyzer.stages.sink import Sink, SinkConfig
+from archive_analyzer.stages.structure import Structure, StructureConfig
 
 
 @dataclass
@@ -126,7 +135,9 @@ def build_stages(
     return [
         StageSpec("decode", Decode, decode, "cpu", batch),
         StageSpec("reuse", Reuse, reuse, "io", batch),
-        StageSpec("analyze", Analyze, model, "model", batch),
+        StageSpec("features", Features, FeaturesConfig(), "cpu", batch),
+        StageSpec("analyze", analyzer_class(settings.model_engine), model, "model", batch),
+        StageSpec("structure", Structure, StructureConfig(settings.embed), "cpu_actor", batch),
         StageSpec("sink", Sink, SinkConfig(db.url, run_id), "io", batch),
     ]
 
@@ -140,10 +151,18 @@ def _resources(settings: Settings, engine: str) -> Resources:
     return Resources(1, float(os.cpu_count() or 1), 0.0)
 
 
+def collection_key(settings: Settings) -> str:
+    """The collection a run locks and records: its name, or its source as a full URI, so
+    `./photos` and `/srv/photos` are one collection."""
+    if settings.collection or not settings.source:
+        return settings.collection_name
+    return normalize_uri(settings.source)
+
+
 def start_run(lock, settings: Settings, info: ModelInfo, prompt: Prompt, plan: Plan) -> int:
     """Record the run on the lock's session, so its liveness is that session's."""
     params = {
-        "collection": settings.collection_name,
+        "collection": collection_key(settings),
         "source_uri": redact(settings.source or ""),
         "host": socket.gethostname(),
         "pid": os.getpid(),
@@ -217,7 +236,7 @@ def analyze(
     settings: Settings, engine: str = "ray", progress: bool = True, say=print, force: bool = False
 ) -> RunSummary:
     ready = prepare(settings, say)
-    with collection_lock(ready.db, settings.collection_name) as lock:
+    with collection_lock(ready.db, collection_key(settings)) as lock:
         plan = plan_items(ready.db, ready.items, ready.info.version, ready.prompt.version)
         todo = plan.selected(ready.items, force)
         run_id = start_run(lock, settings, ready.info, ready.prompt, plan)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from archive_analyzer.catalog.store import store_structure
 from archive_analyzer.db.queries import query
 from archive_analyzer.metadata import artwork_fields
 from archive_analyzer.resilience import retry_lost_connection
@@ -106,6 +107,7 @@ class Sink:
         params = {"run_id": self.config.run_id}
         for name in MERGES:
             cur.execute(query(name), params)
+        store_structure(cur, [i for i in items if i["status"] == "ok"], self.config.run_id)
 
 
 def staging_row(item: dict) -> tuple:
