@@ -134,22 +134,35 @@ def run_epoch(model, loader, optimizer, scheduler, recipe: Recipe) -> tuple[floa
     return total, steps
 
 
-def fit(job: FinetuneJob, session: Session) -> None:
-    import torch
+def _loader(job: FinetuneJob, tokenizer, model_config, spec: ImageSpec):
     from torch.utils.data import DataLoader
 
-    torch.manual_seed(job.recipe.seed)
-    model, tokenizer, spec = build_model(job)
     dataset = ConversationDataset(
-        _examples(job), tokenizer, model.config, spec, job.recipe.max_length
+        _examples(job), tokenizer, model_config, spec, job.recipe.max_length
     )
-    loader = DataLoader(
+    return DataLoader(
         dataset,
         batch_size=job.recipe.batch_size,
         shuffle=True,
         collate_fn=Collator(tokenizer.pad_token_id, spec),
     )
-    loader = session.prepare_loader(loader)
+
+
+def _resume_state(folder: Path, optimizer, scheduler) -> tuple[int, list[dict]]:
+    import torch
+
+    state = torch.load(folder / STATE_FILE, weights_only=False)
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    return state["epoch"], json.loads((folder / HISTORY_FILE).read_text())
+
+
+def fit(job: FinetuneJob, session: Session) -> None:
+    import torch
+
+    torch.manual_seed(job.recipe.seed)
+    model, tokenizer, spec = build_model(job)
+    loader = session.prepare_loader(_loader(job, tokenizer, model.config, spec))
     resume = session.restore()
     if resume is not None:
         _check_lineage(job, resume)
@@ -159,15 +172,10 @@ def fit(job: FinetuneJob, session: Session) -> None:
         parameter_groups(model, job.recipe), weight_decay=job.recipe.weight_decay
     )
     scheduler = _schedule(optimizer, job.recipe, job.recipe.epochs * max(len(loader), 1))
-    start, history = 0, []
-    if resume is not None:
-        state = torch.load(resume / STATE_FILE, weights_only=False)
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        start, history = state["epoch"], json.loads((resume / HISTORY_FILE).read_text())
+    start, history = _resume_state(resume, optimizer, scheduler) if resume else (0, [])
     for epoch in range(start + 1, job.recipe.epochs + 1):
         if hasattr(loader, "sampler") and hasattr(loader.sampler, "set_epoch"):
-            loader.sampler.set_epoch(epoch)
+            loader.sampler.set_epoch(epoch)  # a different shuffle per epoch on every worker
         total, steps = run_epoch(model, loader, optimizer, scheduler, job.recipe)
         loss = _mean_across_workers(total, steps)
         history.append({"epoch": epoch, "loss": loss, "steps": steps, "resumed_from": start})
