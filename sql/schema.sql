@@ -236,17 +236,16 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
-    WITH target AS (SELECT catalog_color_lab(p_color) AS lab),
     -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
-    -- `limit` images.
-    near AS (
+    -- `limit` images. The target is a stable function call, so the HNSW index orders by it.
+    WITH near AS (
         SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-               (p.lab <-> t.lab)::float8 AS distance, p.hex, p.share
-        FROM target t, palette_colors p
+               (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
+        FROM palette_colors p
         JOIN catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
           ON d.sha256 = p.image_sha256
         WHERE p.share >= p_min_share
-        ORDER BY p.lab <-> t.lab
+        ORDER BY p.lab <-> catalog_color_lab(p_color)
         LIMIT p_limit * 5
     ),
     best AS (

@@ -55,10 +55,10 @@ def _analysed(db: Database, object_id: str) -> bool:
     return db.fetch_one("catalog_object_exists", {"object_id": object_id})["found"]
 
 
-def search(
-    db: Database, mode: str, query: str, limit: int = 10, filters: Filters | None = None
-) -> list[dict]:
-    """Rows of object_id, title, artist, date_text, medium, uri, score, detail; best first."""
+def prepared(
+    mode: str, query: str, limit: int = 10, filters: Filters | None = None
+) -> tuple[str, dict]:
+    """(named query, parameters) for a search: validated, text embedded, colour resolved."""
     if mode not in MODES:
         raise SearchError(f"unknown search mode {mode!r}; choose from {', '.join(MODES)}")
     params = _params(query, limit, filters or Filters())
@@ -68,6 +68,14 @@ def search(
         params["embedding"] = vector_literal(shared_embedder()([query])[0])
     if mode == "color":
         params["query"] = parse_color(query)
+    return f"search_{'fulltext' if mode == 'text' else mode}", params
+
+
+def search(
+    db: Database, mode: str, query: str, limit: int = 10, filters: Filters | None = None
+) -> list[dict]:
+    """Rows of object_id, title, artist, date_text, medium, uri, score, detail; best first."""
+    name, params = prepared(mode, query, limit, filters)
     if mode == "similar" and not _analysed(db, query):
         raise SearchError(f"no analysed artwork with object_id {query!r}")
-    return db.fetch_all(f"search_{'fulltext' if mode == 'text' else mode}", params)
+    return db.fetch_all(name, params)
