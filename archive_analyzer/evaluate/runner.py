@@ -20,6 +20,7 @@ from archive_analyzer.model.generate import Generator
 from archive_analyzer.model.loader import inspect_model, load_model, local_model_dir, pick_device
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt
+from archive_analyzer.redact import redact
 from archive_analyzer.train.data import load_square, read_conversations
 
 METRICS = ("bleu4", "gleu", "meteor", "rouge_l", "cider")
@@ -81,8 +82,8 @@ def evaluate_model(
         {
             "model_version": info.version,
             "model_name": info.name,
-            "model_location": location,
-            "dataset": data,
+            "model_location": redact(location),
+            "dataset": redact(data),
             "dataset_sha256": test.sha256,
             "examples": len(test.examples),
             "max_new_tokens": max_new_tokens,

@@ -18,6 +18,7 @@ import fsspec
 from pydantic import BaseModel, ConfigDict, Field
 
 from archive_analyzer.model.loader import inspect_model
+from archive_analyzer.redact import redact
 from archive_analyzer.train.data import read_conversations
 from archive_analyzer.train.loop import HISTORY_FILE
 from archive_analyzer.train.merge import merge_checkpoint
@@ -100,7 +101,7 @@ def finetune(
         training = {
             "name": request.model_name,
             "data": {
-                "location": request.data,
+                "location": redact(request.data),
                 "sha256": conversations.sha256,
                 "examples": len(conversations.examples),
             },
@@ -108,7 +109,7 @@ def finetune(
             "workers": request.num_workers,
             "device": job.device,
             "epochs": history,
-            "checkpoint": outcome.checkpoint_uri,
+            "checkpoint": redact(outcome.checkpoint_uri),
         }
         local_out = Path(request.out) if "://" not in request.out else Path(scratch) / "merged"
         merge_checkpoint(request.base_model, cache_dir, outcome.checkpoint_dir, local_out, training)
