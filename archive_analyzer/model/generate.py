@@ -108,6 +108,10 @@ class Generator:
                 num_beams=1,
                 eos_token_id=self.tokenizer.eos_token_id,
                 pad_token_id=self.tokenizer.pad_token_id,
+                # On CPU a preallocated KV cache: the default one is concatenated anew at every
+                # token, copying the whole cache each step (bench/RESULTS.md). On GPUs a static
+                # cache would trigger torch.compile, so they keep the default.
+                cache_implementation="static" if device.type == "cpu" else None,
             )
         new_tokens = output[:, input_ids.shape[1] :].cpu()
         results = [self._decode(new, len(ids)) for new, ids in zip(new_tokens, rows, strict=True)]
