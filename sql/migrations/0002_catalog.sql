@@ -198,18 +198,29 @@ CREATE FUNCTION catalog_search_text(
     p_query text, p_limit integer DEFAULT 10,
     p_artist text DEFAULT NULL, p_year_from integer DEFAULT NULL, p_year_to integer DEFAULT NULL,
     p_medium text DEFAULT NULL, p_aspect text DEFAULT NULL, p_term text DEFAULT NULL,
-    p_candidates integer DEFAULT 2000
+    p_candidates integer DEFAULT 1000
 ) RETURNS TABLE (object_id text, title text, artist text, date_text text, medium text,
                  uri text, score double precision, detail text)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan AS $$
     WITH q AS (SELECT websearch_to_tsquery('english', p_query) AS tq),
+    -- Without filters, candidates come straight from the GIN index and only they are joined;
+    -- with filters, the planner may start from whichever filter is most selective. Plans are
+    -- custom (constant parameters), so the branch whose condition is false never runs.
     candidates AS (
-        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
-               ts_rank(d.search_doc, q.tq) AS rank
-        FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d, q
-        WHERE d.search_doc @@ q.tq
-        LIMIT p_candidates
+        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
+                ts_rank(d.search_doc, q.tq) AS rank
+         FROM (SELECT s.analysis_id FROM analysis_structure s, q
+               WHERE s.search_doc @@ q.tq LIMIT p_candidates) c
+         JOIN catalog_documents d ON d.analysis_id = c.analysis_id, q
+         WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) = 0)
+        UNION ALL
+        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
+                ts_rank(d.search_doc, q.tq) AS rank
+         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d, q
+         WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
+           AND d.search_doc @@ q.tq
+         LIMIT p_candidates)
     ),
     top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id LIMIT p_limit)
     SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
