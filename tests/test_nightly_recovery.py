@@ -70,6 +70,7 @@ def test_killed_run_is_interrupted_and_a_rerun_completes_exactly(
         refused = capsys.readouterr().err
         assert "already being analysed by run 1" in refused and "exit code 75" in refused
         assert process_alive(first)
+        assert mark_dead_runs(db) == []  # a live run is never taken for a dead one
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -89,6 +90,16 @@ def test_killed_run_is_interrupted_and_a_rerun_completes_exactly(
         assert count(db, f"SELECT count(*) FROM {table}") == 100
     assert count(db, "SELECT count(*) FROM analyses WHERE is_current") == 100
     assert count(db, "SELECT count(*) FROM failures") == 0
+
+    capsys.readouterr()
+    assert main(["runs", "show", "1"]) == 0
+    killed = capsys.readouterr().out
+    assert "run 1: INTERRUPTED" in killed and "driver ended without finishing" in killed
+    assert main(["runs", "show", "2"]) == 0
+    report = capsys.readouterr().out
+    assert f"plan         new {100 - done_before_rerun}  changed 0  stale 0" in report
+    assert f"analysed {100 - done_before_rerun}  reused 0  failed 0" in report
+    assert "database_url = configured" in report and database_url not in report
 
 
 def process_alive(process: subprocess.Popen) -> bool:
