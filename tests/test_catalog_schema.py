@@ -81,3 +81,22 @@ def test_writer_writes_tables_but_changes_no_schema(db, roles):
         assert conn.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DROP TABLE runs")
+
+
+def test_dump_schema_and_roles_commands(db, capsys, monkeypatch):
+    from archive_analyzer.cli import main
+
+    monkeypatch.setenv("ARCHIVE_ANALYZER_DATABASE_URL", db.url)
+    assert main(["db", "dump-schema"]) == 0
+    assert capsys.readouterr().out == (sql_dir() / "schema.sql").read_text()
+    suffix = uuid.uuid4().hex[:8]
+    monkeypatch.setenv("ARCHIVE_ANALYZER_WRITER_PASSWORD", "hunter2-writer")
+    try:
+        assert main(["db", "roles", "--writer", f"w_{suffix}", "--reader", f"r_{suffix}"]) == 0
+        out = capsys.readouterr().out
+        assert f"writer role w_{suffix}: created, password set" in out and "hunter2" not in out
+    finally:
+        with psycopg.connect(db.url, autocommit=True) as conn:
+            for role in (f"w_{suffix}", f"r_{suffix}"):
+                conn.execute(f"DROP OWNED BY {role}")
+                conn.execute(f"DROP ROLE {role}")

