@@ -17,7 +17,11 @@ from PIL import Image
 
 MIN_SCALE = 4
 KEEP = 2
+# Never shrink a side below this: a thin panorama must still pass the minimum-side check.
+MIN_SHORT_SIDE = 256
 FULL_SIZE = "archive_analyzer.full_size"
+# Modes that become RGB without a new image being built, so image.info (full size) survives.
+EARLY_MODES = {"RGB", "L", "CMYK", "YCbCr"}
 
 # EXIF orientations that swap width and height (transpose, 90 and 270 degree rotations).
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}
@@ -32,7 +36,7 @@ def shrink_factor(width: int, height: int, target: int) -> int:
     longest = max(width, height)
     if longest < MIN_SCALE * target:
         return 1
-    return longest // (KEEP * target)
+    return max(1, min(longest // (KEEP * target), min(width, height) // MIN_SHORT_SIDE))
 
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:
@@ -63,4 +67,17 @@ def full_size(image: Image.Image) -> tuple[int, int]:
 def shrink(image: Image.Image, target: int) -> Image.Image:
     """After decoding: box-average a still-large image down to at least KEEP times the target."""
     factor = shrink_factor(*image.size, target)
-    return image.reduce(factor) if factor > 1 else image
+    if factor == 1:
+        return image
+    image.info.setdefault(FULL_SIZE, _oriented_size(image))
+    return image.reduce(factor)
+
+
+def shrink_early(image: Image.Image, target: int) -> Image.Image:
+    """`shrink` straight after decoding, before the full-size copies that RGB conversion and
+    EXIF rotation make (a 24 MP TIFF is 72 MB per copy). Images with a rotation, or in modes
+    converted through a new image, are left for `shrink` after conversion.
+    """
+    if image.mode not in EARLY_MODES or image.getexif().get(0x0112, 1) != 1:
+        return image
+    return shrink(image, target)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
-from archive_analyzer.imaging import draft, full_size, shrink
+from archive_analyzer.imaging import draft, full_size, shrink, shrink_early
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
 from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
@@ -132,7 +132,7 @@ class Decode:
                 self._check_size(*image.size)
                 draft(image, self.config.spec.size)  # large JPEGs: decode at 1/2-1/8 scale
                 image.load()  # an animated GIF or multi-page TIFF loads its first frame
-                return self._convert(image)
+                return self._convert(shrink_early(image, self.config.spec.size))
         except ImageRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
