@@ -56,7 +56,8 @@ STRUCTURE_INDEXES = {
         "CREATE INDEX analysis_structure_doc_idx ON analysis_structure USING gin (search_doc)"
     ),
     "palette_colors_lab_idx": (
-        "CREATE INDEX palette_colors_lab_idx ON palette_colors USING hnsw (lab vector_l2_ops)"
+        "CREATE INDEX palette_colors_lab_idx ON palette_colors USING hnsw (lab vector_l2_ops) "
+        "WITH (m = 8, ef_construction = 32)"
     ),
 }
 

@@ -1068,7 +1068,7 @@ CREATE INDEX palette_colors_css_name_idx ON public.palette_colors USING btree (c
 -- Name: palette_colors_lab_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab public.vector_l2_ops);
+CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab public.vector_l2_ops) WITH (m='8', ef_construction='32');
 
 
 --
