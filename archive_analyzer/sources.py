@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -55,6 +56,13 @@ def listing_fingerprint(info: dict[str, Any]) -> str:
     return f"{info.get('size')}:"
 
 
+def refuse_escaping_link(path: str, root: str) -> None:
+    """A symlink in a local source must stay inside it: workers read what the link names."""
+    target, real_root = os.path.realpath(path), os.path.realpath(root)
+    if os.path.commonpath([target, real_root]) != real_root:
+        raise SourceError(f"{path} links to {target}, outside the source {root}; refused")
+
+
 def list_images(source: str) -> list[SourceItem]:
     """Every image file below `source`, recursively, sorted by URI."""
     uri = normalize_uri(source)
@@ -73,6 +81,8 @@ def list_images(source: str) -> list[SourceItem]:
     for path, info in sorted(entries.items()):
         if PurePosixPath(path).suffix.lower() not in IMAGE_EXTENSIONS:
             continue
+        if protocol == "file":  # a linked file, or a file under a linked folder
+            refuse_escaping_link(path, root_path)
         relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
         object_id = str(PurePosixPath(relative).with_suffix(""))
         fingerprint = listing_fingerprint(info)

@@ -10,7 +10,6 @@ import http.client
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
@@ -216,4 +215,3 @@ def test_rerun_after_faults_adds_nothing(db, settings_for):
     analyze(settings, engine="local", progress=False, force=True)
     assert count(db, "SELECT count(*) FROM images") == EXAMPLE_COUNT
     assert count(db, "SELECT count(*) FROM analyses") == EXAMPLE_COUNT
-    assert Path(EXAMPLES).is_dir()

@@ -84,3 +84,21 @@ def test_manifest_uris_outside_the_source_are_refused(tmp_path):
             attach_manifest(items, [{"image_uri": escape}], source)
     with pytest.raises(SourceError, match="outside the source"):
         attach_manifest(items, [{"image_uri": "s3://other-bucket/a.jpg"}], source)
+
+
+def test_symlinks_leaving_a_local_source_are_refused(tmp_path):
+    write_corpus(tmp_path / "archive")
+    (tmp_path / "private.jpg").write_bytes(b"outside")
+    (tmp_path / "archive" / "good" / "inside_link.jpg").symlink_to(
+        tmp_path / "archive/odd/animated.gif"
+    )
+    assert any(i.uri.endswith("inside_link.jpg") for i in list_images(str(tmp_path / "archive")))
+    (tmp_path / "archive" / "good" / "escape.jpg").symlink_to(tmp_path / "private.jpg")
+    with pytest.raises(SourceError, match="outside the source"):
+        list_images(str(tmp_path / "archive"))
+    (tmp_path / "archive" / "good" / "escape.jpg").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "a.jpg").write_bytes(b"outside")
+    (tmp_path / "archive" / "linked_folder").symlink_to(tmp_path / "elsewhere")
+    listed = {i.uri for i in list_images(str(tmp_path / "archive"))}
+    assert not any("linked_folder" in uri for uri in listed), "a linked folder was listed"
