@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import fsspec
 
 from archive_analyzer.db.database import Database
-from archive_analyzer.sources import SourceItem
+from archive_analyzer.sources import SourceItem, normalize_uri
 
 PLAN_CLASSES = ("new", "changed", "stale", "unchanged")
 
@@ -68,6 +68,21 @@ def classify(item: SourceItem, known: KnownImage | None) -> str:
     if item.fingerprint is None or item.fingerprint != known.fingerprint:
         return "changed"
     return "unchanged" if known.up_to_date else "stale"
+
+
+def forget_cached_listings(source: str) -> None:
+    """Drop what this process's filesystem object remembers about the source.
+
+    fsspec keeps one filesystem object per store and process, with the listings and object
+    details (ETag) it has seen. A process that plans or reads a collection twice (a
+    long-lived driver, the local engine) would otherwise plan from, or open an object with,
+    yesterday's details; s3fs then refuses a re-uploaded object as "no longer exists".
+    """
+    try:
+        fs, _ = fsspec.core.url_to_fs(normalize_uri(source))
+    except Exception:  # an unusable source: the listing that follows reports it, by name
+        return
+    fs.invalidate_cache()
 
 
 def content_hash(uri: str) -> str:

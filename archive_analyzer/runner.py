@@ -27,7 +27,7 @@ from archive_analyzer.model.loader import ModelInfo, inspect_model
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt, resolve_prompt
 from archive_analyzer.model.tiny import write_tiny_model
-from archive_analyzer.planning import Plan, plan_items
+from archive_analyzer.planning import Plan, forget_cached_listings, plan_items
 from archive_analyzer.redact import redact, redact_value
 from archive_analyzer.run_guard import collection_lock
 from archive_analyzer.settings import Settings
@@ -221,6 +221,8 @@ def prepare(settings: Settings, say=print) -> Prepared:
     location = model_location(settings, say)
     info = inspect_model(location)
     prompt = resolve_prompt(settings.prompt, settings.custom_prompt)
+    if settings.source:
+        forget_cached_listings(settings.source)
     items, missing = collect_items(settings)
     return Prepared(db, location, info, prompt, items, missing)
 

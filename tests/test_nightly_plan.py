@@ -155,3 +155,25 @@ def test_force_reanalyses_everything_without_duplicates(db, settings_for):
     assert (forced.analysed, forced.skipped) == (12, 0)
     assert count(db, "SELECT count(*) FROM analyses") == 12
     assert count(db, "SELECT count(*) FROM analyses WHERE run_id = %s", (forced.run_id,)) == 12
+
+
+def test_planning_an_s3_collection_uses_etags(s3_env, db, settings_for, tmp_path):
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_env)
+    client.create_bucket(Bucket="nightly")
+    paths = sorted(EXAMPLES.glob("*.jpg"))
+    for path in paths:
+        client.upload_file(str(path), "nightly", f"paintings/{path.name}")
+    settings = settings_for("s3://nightly/paintings/")
+    assert plan_counts(settings) == plan(new=12)
+    run(settings)
+    assert plan_counts(settings) == plan(unchanged=12)
+    reshot = tmp_path / "reshot.jpg"
+    shutil.copy(paths[0], reshot)
+    reshoot([reshot])
+    client.upload_file(str(reshot), "nightly", f"paintings/{paths[0].name}")
+    # The same bytes uploaded again: a new upload, but not a change.
+    client.upload_file(str(paths[1]), "nightly", f"paintings/{paths[1].name}")
+    assert plan_counts(settings) == plan(changed=1, unchanged=11)
+    assert run(settings).analysed == 1
