@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import psycopg
 
+from archive_analyzer.redact import redact
 from archive_analyzer.storage import RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,12 @@ def retry_lost_connection(
             if attempt == policy.attempts:
                 raise
             pause = policy.delay(attempt)
-            logger.warning("database connection lost (%s); retry %d in %.1f s", exc, attempt, pause)
+            # Worker processes log through Ray's handlers, which carry no redacting filter.
+            logger.warning(
+                "database connection lost (%s); retry %d in %.1f s",
+                redact(str(exc)),
+                attempt,
+                pause,
+            )
             sleep(pause)
     raise AssertionError("unreachable: the loop returns or raises")

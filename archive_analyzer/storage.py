@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import fsspec
 
+from archive_analyzer.redact import redact
+
 logger = logging.getLogger(__name__)
 
 # Retrying these cannot help: the object is absent, is a folder, or we may not read it.
@@ -64,6 +66,12 @@ def read_bytes(
             if attempt == policy.attempts:
                 raise ReadFailed(uri, attempt, exc, final=False) from exc
             pause = policy.delay(attempt)
-            logger.warning("read %s failed (%s); retry %d in %.1f s", uri, exc, attempt, pause)
+            logger.warning(
+                "read %s failed (%s); retry %d in %.1f s",
+                redact(uri),
+                redact(str(exc)),
+                attempt,
+                pause,
+            )
             sleep(pause)
     raise AssertionError("unreachable: the loop returns or raises")

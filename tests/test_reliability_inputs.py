@@ -69,6 +69,8 @@ def test_every_corpus_file_is_accounted_for_with_its_reason(
     assert main(["failures"]) == 0
     text = capsys.readouterr().out
     assert "too_large: 1" in text and "what to do:" in text and "bomb.png" in text
+    assert main(["failures", "999"]) == 2
+    assert "no run 999" in capsys.readouterr().err
 
 
 def test_manifest_uris_outside_the_source_are_refused(tmp_path):

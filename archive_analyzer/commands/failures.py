@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
     run_id = args.run if args.run is not None else db.fetch_one("latest_run_id")["id"]
     if run_id is None:
         raise ArchiveAnalyzerError("no runs yet")
+    if db.fetch_one("run_exists", {"run_id": run_id}) is None:
+        raise ArchiveAnalyzerError(f"no run {run_id}; `archive-analyzer runs` lists them")
     groups = grouped(db.fetch_all("failures_of_run", {"run_id": run_id}))
     if args.json:
         print(to_json({"run": run_id, "failures": groups}))

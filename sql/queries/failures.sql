@@ -7,3 +7,6 @@ SELECT max(id) AS id FROM runs
 SELECT reason, uri, sha256, message
 FROM failures WHERE run_id = %(run_id)s
 ORDER BY reason, uri
+
+-- name: run_exists
+SELECT id FROM runs WHERE id = %(run_id)s
