@@ -34,7 +34,8 @@ def base_model(tmp_path_factory) -> Path:
     move the loss far from log(vocab); trained language models have logits of several units.
     lm_head itself stays frozen in training, as in GalleryGPT's recipe.
     """
-    path = write_tiny_model(tmp_path_factory.mktemp("base") / "tiny", seed=1)
+    # 112 px images (64 image positions, not 576) keep every training step cheap on CPU.
+    path = write_tiny_model(tmp_path_factory.mktemp("base") / "tiny", seed=1, image_size=112)
     model = LlavaForConditionalGeneration.from_pretrained(path)
     with torch.no_grad():
         model.lm_head.weight.mul_(10)
@@ -68,12 +69,12 @@ def test_two_workers_learn_resume_and_merge_into_an_analysable_model(
     assert len(checkpoints) == 2  # num_to_keep
     assert (checkpoints[-1] / "adapter_model.safetensors").exists()
 
-    second = finetune(request(tmp_path, base_model, 12, str(tmp_path / "m12")), cache)
+    second = finetune(request(tmp_path, base_model, 6, str(tmp_path / "m6")), cache)
     assert second.started_epoch == 2  # resumed from the last checkpoint, not from scratch
-    assert [e["epoch"] for e in second.history] == list(range(1, 13))
+    assert [e["epoch"] for e in second.history] == list(range(1, 7))
     assert second.history[:2] == first.history
     losses = [e["loss"] for e in second.history]
-    assert losses[-1] < 0.6 * losses[0], losses
+    assert losses[-1] < 0.5 * losses[0], losses  # four pairs, memorised
 
     base, merged = inspect_model(str(base_model)), inspect_model(second.out)
     assert merged.version == second.model_version
