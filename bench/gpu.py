@@ -28,7 +28,14 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.models import GALLERYGPT_SHAPE, TINY_SHAPE, Shape, llava_config
+from bench.models import (
+    GALLERYGPT_SHAPE,
+    TINY_SHAPE,
+    Shape,
+    copy_bandwidth,
+    decode_bytes,
+    llava_config,
+)
 from bench.table import Row, at_least, render
 
 LLAMA_VOCAB = 32000
@@ -117,40 +124,6 @@ def build_transformers(model_dir: Path, plan: Plan):
 
 def squares(count: int) -> np.ndarray:
     return np.random.default_rng(0).integers(0, 256, size=(count, 336, 336, 3), dtype=np.uint8)
-
-
-def synchronize(device: str) -> None:
-    import torch
-
-    if device == "cuda":
-        torch.cuda.synchronize()
-
-
-def copy_bandwidth(device: str, megabytes: int) -> float:
-    """Bytes/s of a device-to-device copy (read + write), best of a few."""
-    import torch
-
-    source = torch.empty(megabytes * 2**20, dtype=torch.uint8, device=device)
-    target = torch.empty_like(source)
-    target.copy_(source)
-    best = 0.0
-    for _ in range(5):
-        synchronize(device)
-        started = time.perf_counter()
-        for _ in range(5):
-            target.copy_(source)
-        synchronize(device)
-        best = max(best, 5 * 2 * source.numel() / (time.perf_counter() - started))
-    del source, target
-    return best
-
-
-def decode_bytes(shape: Shape, vocab: int, dtype_bytes: int) -> tuple[float, float]:
-    """(language-model weight bytes read per decode step, KV-cache bytes per context token)."""
-    h, i, layers = shape.text_hidden, shape.text_intermediate, shape.text_layers
-    kv = h * shape.text_kv_heads // shape.text_heads
-    weights = layers * (2 * h * h + 2 * h * kv + 3 * h * i) + h * vocab
-    return weights * dtype_bytes, 2 * layers * kv * dtype_bytes
 
 
 def roofline_images_per_second(

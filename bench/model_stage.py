@@ -22,8 +22,11 @@ from bench.models import (
     CPU_SHAPE,
     TINY_SHAPE,
     Shape,
+    copy_bandwidth,
+    decode_bytes,
     flops_per_image,
     matmul_flops_per_second,
+    text_flops,
     write_model,
 )
 from bench.table import Row, at_least
@@ -53,6 +56,20 @@ def timed(stage: Analyze, pixels: np.ndarray, per_call: int) -> tuple[float, lis
     return time.perf_counter() - started, generated, prompt_tokens
 
 
+def ceiling(shape: Shape, vocab: int, prompt: int, new: int, batch: int, m: dict) -> float:
+    """The best fraction of the compute roofline this machine allows: prefill at the matmul
+    rate, and each decode step at the slower of its FLOPs and its bytes (fp32 weights shared by
+    the batch, each row's static KV cache read whole) at the measured copy bandwidth."""
+    weights, kv_per_token = decode_bytes(shape, vocab, 4)
+    decode_flops = text_flops(shape, prompt, new, vocab) - text_flops(shape, prompt, 1, vocab)
+    decode_bytes_per_image = (new - 1) * (weights / batch + kv_per_token * (prompt + new))
+    flops = flops_per_image(shape, prompt, new, vocab)
+    seconds = (flops - decode_flops) / m["peak"] + max(
+        decode_flops / m["peak"], decode_bytes_per_image / m["bandwidth"]
+    )
+    return flops / m["peak"] / seconds
+
+
 def measure(shape: Shape, new_tokens: int, batch: int, singles: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-model-") as tmp:
         model_dir = write_model(shape, Path(tmp) / "model")
@@ -60,12 +77,14 @@ def measure(shape: Shape, new_tokens: int, batch: int, singles: int) -> dict:
         vocab = stage.generate.model.config.text_config.vocab_size
         timed(stage, squares(1, seed=99), 1)  # first call: allocator and kernel warm-up
         peak = matmul_flops_per_second()
+        bandwidth = copy_bandwidth("cpu", 256)
         single_s, single_tokens, prompt_tokens = timed(stage, squares(singles, 1), 1)
         batch_s, batch_tokens, _ = timed(stage, squares(batch, 2), batch)
     flops = [flops_per_image(shape, prompt_tokens, n, vocab) for n in batch_tokens]
     single_flops = [flops_per_image(shape, prompt_tokens, n, vocab) for n in single_tokens]
-    return {
-        "peak": peak,
+    m = {"peak": peak, "bandwidth": bandwidth}
+    return m | {
+        "ceiling": ceiling(shape, vocab, prompt_tokens, new_tokens, batch, m),
         "batched_ips": batch / batch_s,
         "single_ips": singles / single_s,
         "batched_fraction": sum(flops) / batch_s / peak,
@@ -84,7 +103,8 @@ def run(quick: bool = False) -> list[Row]:
         Row(
             f"model stage (batch {batch}, {new_tokens} new tokens) vs fp32 matmul roofline",
             f"{m['batched_flops_per_second'] / 1e9:.1f} GFLOP/s, {m['batched_ips']:.3f} img/s",
-            f"peak {m['peak'] / 1e9:.1f} GFLOP/s; {m['flops_per_image'] / 1e9:.1f} GFLOP/img",
+            f"peak {m['peak'] / 1e9:.0f} GFLOP/s, {m['flops_per_image'] / 1e9:.0f} GFLOP/img; "
+            f"copy {m['bandwidth'] / 1e9:.1f} GB/s caps it at {m['ceiling']:.0%}",
             fraction,
             fraction_target,
             fraction_met,

@@ -146,3 +146,37 @@ def matmul_flops_per_second(size: int = 2048, seconds: float = 1.5) -> float:
         a @ b
         best = max(best, 2 * size**3 / (time.perf_counter() - started))
     return best
+
+
+def synchronize(device: str) -> None:
+    import torch
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def copy_bandwidth(device: str, megabytes: int) -> float:
+    """Bytes/s of a device-to-device copy (read + write), best of a few."""
+    import torch
+
+    source = torch.empty(megabytes * 2**20, dtype=torch.uint8, device=device)
+    target = torch.empty_like(source)
+    target.copy_(source)
+    best = 0.0
+    for _ in range(5):
+        synchronize(device)
+        started = time.perf_counter()
+        for _ in range(5):
+            target.copy_(source)
+        synchronize(device)
+        best = max(best, 5 * 2 * source.numel() / (time.perf_counter() - started))
+    del source, target
+    return best
+
+
+def decode_bytes(shape: Shape, vocab: int, dtype_bytes: int) -> tuple[float, float]:
+    """(language-model weight bytes read per decode step, KV-cache bytes per context token)."""
+    h, i, layers = shape.text_hidden, shape.text_intermediate, shape.text_layers
+    kv = h * shape.text_kv_heads // shape.text_heads
+    weights = layers * (2 * h * h + 2 * h * kv + 3 * h * i) + h * vocab
+    return weights * dtype_bytes, 2 * layers * kv * dtype_bytes
