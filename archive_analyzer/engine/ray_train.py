@@ -18,6 +18,17 @@ from pathlib import Path
 from archive_analyzer.errors import MissingExtraError
 
 
+def _use_assigned_gpu() -> None:
+    """Make plain "cuda" mean this worker's GPU: Ray Train shows co-located workers all of the
+    node's GPUs, and loading every worker's copy onto GPU 0 first could exhaust it."""
+    import ray.train.torch
+    import torch
+
+    device = ray.train.torch.get_device()
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+
+
 class RaySession:
     """The Session the training loop needs, backed by ray.train's worker context."""
 
@@ -27,6 +38,7 @@ class RaySession:
         context = ray.train.get_context()
         self.rank = context.get_world_rank()
         self.world_size = context.get_world_size()
+        _use_assigned_gpu()
         self.scratch = Path(tempfile.mkdtemp(prefix="aa-train-"))
 
     def prepare_model(self, model):
