@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from bench.table import Row, render
 
-CATALOG_ROWS = {True: 2_000, False: 100_000}
+CATALOG_ROWS = {True: 2_000, False: 20_000}
 
 
 def model_rows(quick: bool) -> list[Row]:

@@ -95,7 +95,7 @@ def row_by_row_per_second(db: Database, rows: int, block: int) -> float:
 
 
 def run(quick: bool = False) -> list[Row]:
-    rows, block = (256, 64) if quick else (10_000, 500)
+    rows, block = (256, 64) if quick else (2_000, 500)
     with scratch_database() as (db, _home):
         sink = sink_rows_per_second(db, rows, block)
         baseline = row_by_row_per_second(db, rows, block)
