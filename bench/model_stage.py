@@ -76,10 +76,15 @@ def measure(shape: Shape, new_tokens: int, batch: int, singles: int) -> dict:
         stage = build_stage(model_dir, Path(tmp) / "cache", new_tokens)
         vocab = stage.generate.model.config.text_config.vocab_size
         timed(stage, squares(1, seed=99), 1)  # first call: allocator and kernel warm-up
+        # The machine may be shared: the best of several looks is the roofline, which can only
+        # lower the fraction reported.
         peak = matmul_flops_per_second()
         bandwidth = copy_bandwidth("cpu", 256)
         single_s, single_tokens, prompt_tokens = timed(stage, squares(singles, 1), 1)
+        peak = max(peak, matmul_flops_per_second())
         batch_s, batch_tokens, _ = timed(stage, squares(batch, 2), batch)
+        peak = max(peak, matmul_flops_per_second())
+        bandwidth = max(bandwidth, copy_bandwidth("cpu", 256))
     flops = [flops_per_image(shape, prompt_tokens, n, vocab) for n in batch_tokens]
     single_flops = [flops_per_image(shape, prompt_tokens, n, vocab) for n in single_tokens]
     m = {"peak": peak, "bandwidth": bandwidth}
