@@ -114,10 +114,9 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
             num_cpus=resources.cpus_per_actor,
             num_gpus=resources.gpus_per_actor or None,
             # A crashed actor (segfault, OOM kill, lost node) is restarted and its in-flight
-            # batches run again; the sink's upserts make the replay harmless. Ray Data's
-            # default today, stated here because the run's accounting depends on it.
-            max_restarts=-1,
-            max_task_retries=-1,
+            # batches run again (Ray Data's defaults: max_restarts=-1, max_task_retries=-1;
+            # passing them explicitly is deprecated). The sink's upserts make a replay harmless;
+            # tests/test_reliability_faults.py checks the behaviour the accounting relies on.
             **common,
             **spec.options,
         )
@@ -166,6 +165,9 @@ def build_dataset(
 
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the CLI draws one bar for the whole run
+    if not logger.isEnabledFor(logging.DEBUG):
+        # Ray Data narrates every execution at INFO; people read our bar and summary instead.
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
     blocks = max(1, math.ceil(len(items) / block_size))
     ds = ray.data.from_items(items, override_num_blocks=blocks)
     for spec in stages:
