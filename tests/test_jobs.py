@@ -22,20 +22,37 @@ ROOT = Path(__file__).resolve().parents[1]
 RAY = Path(sys.executable).parent / "ray"
 
 
+WORKER_PORTS = 200
+FLAGS = (
+    "--port",
+    "--ray-client-server-port",
+    "--node-manager-port",
+    "--object-manager-port",
+    "--dashboard-agent-listen-port",
+    "--dashboard-agent-grpc-port",
+    "--metrics-export-port",
+    "--runtime-env-agent-port",
+)
+
+
+def distinct_ports(count: int, avoid: range, taken: set[int]) -> list[int]:
+    """Free ports, all different and outside the workers' range (Ray refuses any overlap)."""
+    found: list[int] = []
+    while len(found) < count:
+        port = free_port()
+        if port not in avoid and port not in taken and port not in found:
+            found.append(port)
+    return found
+
+
 def head_command(temp_dir: str, dashboard_port: int) -> list[str]:
     """A head on ports of its own, so it never meets the session Ray other tests use."""
     low = free_port()
-    ports = {
-        "--port": free_port(),
-        "--dashboard-port": dashboard_port,
-        "--ray-client-server-port": free_port(),
-        "--node-manager-port": free_port(),
-        "--object-manager-port": free_port(),
-        "--dashboard-agent-listen-port": free_port(),
-        "--dashboard-agent-grpc-port": free_port(),
-        "--metrics-export-port": free_port(),
-        "--runtime-env-agent-port": free_port(),
-    }
+    while dashboard_port in range(low, low + WORKER_PORTS + 1):
+        low = free_port()
+    workers = range(low, low + WORKER_PORTS + 1)
+    ports = dict(zip(FLAGS, distinct_ports(len(FLAGS), workers, {dashboard_port}), strict=True))
+    ports["--dashboard-port"] = dashboard_port
     return [
         str(RAY),
         "start",
@@ -46,7 +63,7 @@ def head_command(temp_dir: str, dashboard_port: int) -> list[str]:
         "--dashboard-host=127.0.0.1",
         f"--temp-dir={temp_dir}",
         f"--min-worker-port={low}",
-        f"--max-worker-port={low + 200}",
+        f"--max-worker-port={low + WORKER_PORTS}",
         *(f"{flag}={port}" for flag, port in ports.items()),
     ]
 
