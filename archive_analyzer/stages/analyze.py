@@ -40,17 +40,7 @@ class Analyze:
         self.generate = Generator(model, tokenizer, config.spec, config.max_new_tokens)
 
     def __call__(self, batch: Batch) -> Batch:
-        count = batch_len(batch)
-        out: Batch = {k: v for k, v in batch.items() if k != "pixels"}
-        out.update(
-            text=[""] * count,
-            prompt_tokens=[0] * count,
-            generated_tokens=[0] * count,
-            inference_seconds=[0.0] * count,
-            model_version=[self.info.version] * count,
-            prompt_version=[self.config.prompt.version] * count,
-            prompt_name=[self.config.prompt.name] * count,
-        )
+        out = analysis_columns(batch, self.info.version, self.config.prompt)
         todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
         if not todo:
             return out
@@ -69,6 +59,22 @@ class Analyze:
             out["generated_tokens"][index] = result.generated_tokens
             out["inference_seconds"][index] = seconds
         return out
+
+
+def analysis_columns(batch: Batch, model_version: str, prompt: Prompt) -> Batch:
+    """The batch without its pixels (consumed here), plus empty analysis columns per row."""
+    count = batch_len(batch)
+    out: Batch = {k: v for k, v in batch.items() if k != "pixels"}
+    out.update(
+        text=[""] * count,
+        prompt_tokens=[0] * count,
+        generated_tokens=[0] * count,
+        inference_seconds=[0.0] * count,
+        model_version=[model_version] * count,
+        prompt_version=[prompt.version] * count,
+        prompt_name=[prompt.name] * count,
+    )
+    return out
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ import numpy as np
 from archive_analyzer.errors import MissingExtraError
 from archive_analyzer.model.generate import clean_text, llava_prompt_ids
 from archive_analyzer.model.loader import inspect_model, local_model_dir
-from archive_analyzer.stages import Batch, batch_len
-from archive_analyzer.stages.analyze import ModelConfig
+from archive_analyzer.stages import Batch
+from archive_analyzer.stages.analyze import ModelConfig, analysis_columns
 
 
 def _vllm():
@@ -82,17 +82,7 @@ class AnalyzeVLLM:
         return results, time.perf_counter() - started
 
     def __call__(self, batch: Batch) -> Batch:
-        count = batch_len(batch)
-        out: Batch = {k: v for k, v in batch.items() if k != "pixels"}
-        out.update(
-            text=[""] * count,
-            prompt_tokens=[0] * count,
-            generated_tokens=[0] * count,
-            inference_seconds=[0.0] * count,
-            model_version=[self.info.version] * count,
-            prompt_version=[self.config.prompt.version] * count,
-            prompt_name=[self.config.prompt.name] * count,
-        )
+        out = analysis_columns(batch, self.info.version, self.config.prompt)
         todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
         if not todo:
             return out
