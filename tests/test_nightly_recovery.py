@@ -74,10 +74,12 @@ def test_killed_run_is_interrupted_and_a_rerun_completes_exactly(
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
+    # PostgreSQL ends the killed driver's sessions (releasing its lock, finishing or aborting an
+    # in-flight commit) a moment after the process dies; wait for that, then count.
+    assert wait_until_marked_dead(db) == [1]
     done_before_rerun = count(db, "SELECT count(*) FROM analyses")
     assert 0 < done_before_rerun < 100
 
-    assert mark_dead_runs(db) == [1]
     assert main(analyze_args(tiny_model)) == 0
     with db.connect() as conn:
         runs = conn.execute("SELECT id, status, plan, counts FROM runs ORDER BY id").fetchall()
@@ -100,6 +102,13 @@ def test_killed_run_is_interrupted_and_a_rerun_completes_exactly(
     assert f"plan         new {100 - done_before_rerun}  changed 0  stale 0" in report
     assert f"analysed {100 - done_before_rerun}  reused 0  failed 0" in report
     assert "database_url = configured" in report and database_url not in report
+
+
+def wait_until_marked_dead(db, timeout: float = 30.0) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while not (marked := mark_dead_runs(db)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return marked
 
 
 def process_alive(process: subprocess.Popen) -> bool:
