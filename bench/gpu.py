@@ -48,16 +48,18 @@ class Plan:
     vocab: int | None
     new_tokens: int
     singles: int
-    batch: int
+    batches: tuple[int, ...]
     vllm_images: int
     device: str
+    static_cache: bool = False
 
 
 def plan_for(args: argparse.Namespace) -> Plan:
+    batches = tuple(int(size) for size in (args.batch or ("4" if args.smoke else "32")).split(","))
     if args.smoke:
-        return Plan(TINY_SHAPE, None, 8, 2, 4, 0, "cpu")
-    sizes = (args.new_tokens, args.singles, args.batch, args.images)
-    return Plan(GALLERYGPT_SHAPE, LLAMA_VOCAB, *sizes, "cuda")
+        return Plan(TINY_SHAPE, None, 8, 2, batches, 0, "cpu")
+    sizes = (args.new_tokens, args.singles, batches, args.images)
+    return Plan(GALLERYGPT_SHAPE, LLAMA_VOCAB, *sizes, "cuda", args.static_cache)
 
 
 def write_model_dir(plan: Plan, out: Path) -> Path:
@@ -143,21 +145,28 @@ def run_transformers(model_dir: Path, plan: Plan) -> dict:
 
     model, tokenizer = build_transformers(model_dir, plan)
     prompt = resolve_prompt("formal_analysis")
-    generator = Generator(model, tokenizer, ImageSpec(), plan.new_tokens)
-    generator(squares(1), prompt)  # warm-up: kernels, allocator
+    generator = Generator(model, tokenizer, ImageSpec(), plan.new_tokens, plan.static_cache or None)
+    generator(squares(1), prompt)  # warm-up: kernels, allocator (and compilation, if static)
     started = time.perf_counter()
     for square in squares(plan.singles):
         results, _ = generator(square[None], prompt)
     single = plan.singles / (time.perf_counter() - started)
-    results, seconds = generator(squares(plan.batch), prompt)
-    assert all(r.generated_tokens == plan.new_tokens for r in results), "EOS ended a row early"
+    batched = {}
+    for size in plan.batches:
+        if plan.static_cache:
+            generator(squares(size), prompt)  # a new batch shape compiles anew: keep it untimed
+        results, seconds = generator(squares(size), prompt)
+        assert all(r.generated_tokens == plan.new_tokens for r in results), "EOS ended a row"
+        batched[size] = size / seconds
+        print(f"batch {size}: {batched[size]:.3f} img/s", flush=True)
     prompt_tokens = len(generator.prompt_ids(prompt))
     vocab = model.config.text_config.vocab_size
     del model, generator
     free_device_memory(plan.device)
     return {
         "single": single,
-        "batched": plan.batch / seconds,
+        "batched": max(batched.values()),
+        "by_batch": batched,
         "prompt_tokens": prompt_tokens,
         "vocab": vocab,
     }
@@ -237,21 +246,26 @@ def rows_for(plan: Plan, hf: dict, vllm: dict | str, bandwidth: float) -> list[R
     roofline = lambda c: roofline_images_per_second(  # noqa: E731
         plan, hf["vocab"], hf["prompt_tokens"], c, bandwidth
     )
+    cache = "static cache, compiled" if plan.static_cache else "default cache"
     rows = [
         Row("device copy bandwidth (roofline basis)", f"{bandwidth / 1e12:.2f} TB/s", "", None),
         Row(
-            f"one image per generate call ({plan.new_tokens} tokens)",
+            f"one image per generate call ({plan.new_tokens} tokens, {cache})",
             f"{hf['single']:.3f} img/s",
             f"roofline at 1 sequence {roofline(1):.2f} img/s",
             hf["single"] / roofline(1),
         ),
-        Row(
-            f"transformers batched ({plan.batch}) vs one per call",
-            f"{hf['batched']:.3f} img/s",
-            f"{hf['single']:.3f} img/s; roofline {roofline(plan.batch):.2f} img/s",
-            hf["batched"] / hf["single"],
-        ),
     ]
+    for size, images_per_second in hf["by_batch"].items():
+        fraction = images_per_second / roofline(size)
+        rows.append(
+            Row(
+                f"transformers batched ({size}) vs one per call",
+                f"{images_per_second:.3f} img/s ({fraction:.0%} of roofline)",
+                f"{hf['single']:.3f} img/s; roofline {roofline(size):.2f} img/s",
+                images_per_second / hf["single"],
+            )
+        )
     if isinstance(vllm, str):
         return rows + [Row("vLLM engine", f"not measured: {vllm}", "")]
     ips, concurrency = vllm["images_per_second"], vllm["concurrency"]
@@ -278,7 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny model on CPU, seconds")
     parser.add_argument("--new-tokens", type=int, default=256)
     parser.add_argument("--singles", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--batch", help="batch sizes, comma-separated (default 32; smoke 4)")
+    parser.add_argument(
+        "--static-cache", action="store_true", help="static KV cache (transformers compiles it)"
+    )
     parser.add_argument("--images", type=int, default=512, help="images through vLLM")
     parser.add_argument("--max-num-seqs", type=int, default=256)
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -67,7 +67,14 @@ def image_token_count(config) -> int:
 class Generator:
     """Wraps a loaded model: uint8 squares + one prompt -> generated paragraphs."""
 
-    def __init__(self, model, tokenizer, spec: ImageSpec, max_new_tokens: int) -> None:
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        spec: ImageSpec,
+        max_new_tokens: int,
+        static_cache: bool | None = None,
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.spec = spec
@@ -75,6 +82,11 @@ class Generator:
         self.image_token_id = model.config.image_token_id
         self.image_tokens = image_token_count(model.config)
         self._prompt_ids: dict[str, list[int]] = {}
+        # None: a preallocated KV cache on CPU, where the default one is concatenated anew at
+        # every token, copying the whole cache each step (bench/RESULTS.md). On a GPU a static
+        # cache makes transformers compile the decode step (minutes per batch shape), so GPUs
+        # keep the default unless asked.
+        self.static_cache = model.device.type == "cpu" if static_cache is None else static_cache
 
     def prompt_ids(self, prompt: Prompt) -> list[int]:
         # Every batch asks the same few prompts: tokenise each text once.
@@ -108,10 +120,7 @@ class Generator:
                 num_beams=1,
                 eos_token_id=self.tokenizer.eos_token_id,
                 pad_token_id=self.tokenizer.pad_token_id,
-                # On CPU a preallocated KV cache: the default one is concatenated anew at every
-                # token, copying the whole cache each step (bench/RESULTS.md). On GPUs a static
-                # cache would trigger torch.compile, so they keep the default.
-                cache_implementation="static" if device.type == "cpu" else None,
+                cache_implementation="static" if self.static_cache else None,
             )
         new_tokens = output[:, input_ids.shape[1] :].cpu()
         results = [self._decode(new, len(ids)) for new, ids in zip(new_tokens, rows, strict=True)]
