@@ -129,6 +129,7 @@ def build_stages(
         settings.device,
         spec,
         threads=resources.threads_per_actor,
+        static_kv_cache=settings.static_kv_cache,
     )
     reuse = ReuseConfig(db.url, model_version, prompt.version, force)
     batch = settings.batch_size

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     num_actors: int | None = Field(None, ge=1, le=1024, description="Model actors; None: auto")
     gpus_per_actor: float = Field(0.0, ge=0, le=8)
     max_new_tokens: int = Field(512, ge=1, le=4096)
+    static_kv_cache: bool = Field(
+        True,
+        description="Preallocated KV cache (GPU: compiled decode step, ~30 s per batch shape)",
+    )
     max_image_pixels: int = Field(200_000_000, ge=1)
     min_image_side: int = Field(32, ge=1)
     ray_address: str | None = Field(None, description="Ray cluster; None: RAY_ADDRESS or local")

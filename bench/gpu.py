@@ -51,15 +51,16 @@ class Plan:
     batches: tuple[int, ...]
     vllm_images: int
     device: str
-    static_cache: bool = False
 
 
 def plan_for(args: argparse.Namespace) -> Plan:
-    batches = tuple(int(size) for size in (args.batch or ("4" if args.smoke else "32")).split(","))
+    batches = tuple(
+        int(size) for size in (args.batch or ("4" if args.smoke else "16,64")).split(",")
+    )
     if args.smoke:
         return Plan(TINY_SHAPE, None, 8, 2, batches, 0, "cpu")
     sizes = (args.new_tokens, args.singles, batches, args.images)
-    return Plan(GALLERYGPT_SHAPE, LLAMA_VOCAB, *sizes, "cuda", args.static_cache)
+    return Plan(GALLERYGPT_SHAPE, LLAMA_VOCAB, *sizes, "cuda")
 
 
 def write_model_dir(plan: Plan, out: Path) -> Path:
@@ -139,29 +140,30 @@ def roofline_images_per_second(
 
 
 def run_transformers(model_dir: Path, plan: Plan) -> dict:
+    """GalleryGPT's loop (one image per call, default KV cache), then our batched Generator."""
     from archive_analyzer.model.generate import Generator
     from archive_analyzer.model.preprocess import ImageSpec
     from archive_analyzer.model.prompts import resolve_prompt
 
     model, tokenizer = build_transformers(model_dir, plan)
     prompt = resolve_prompt("formal_analysis")
-    generator = Generator(model, tokenizer, ImageSpec(), plan.new_tokens, plan.static_cache or None)
-    generator(squares(1), prompt)  # warm-up: kernels, allocator (and compilation, if static)
+    reference = Generator(model, tokenizer, ImageSpec(), plan.new_tokens, static_cache=False)
+    reference(squares(1), prompt)  # warm-up: kernels, allocator
     started = time.perf_counter()
     for square in squares(plan.singles):
-        results, _ = generator(square[None], prompt)
+        reference(square[None], prompt)
     single = plan.singles / (time.perf_counter() - started)
+    ours = Generator(model, tokenizer, ImageSpec(), plan.new_tokens, static_cache=True)
     batched = {}
     for size in plan.batches:
-        if plan.static_cache:
-            generator(squares(size), prompt)  # a new batch shape compiles anew: keep it untimed
-        results, seconds = generator(squares(size), prompt)
+        ours(squares(size), prompt)  # each batch shape compiles once on a GPU: untimed
+        results, seconds = ours(squares(size), prompt)
         assert all(r.generated_tokens == plan.new_tokens for r in results), "EOS ended a row"
         batched[size] = size / seconds
         print(f"batch {size}: {batched[size]:.3f} img/s", flush=True)
-    prompt_tokens = len(generator.prompt_ids(prompt))
+    prompt_tokens = len(ours.prompt_ids(prompt))
     vocab = model.config.text_config.vocab_size
-    del model, generator
+    del model, reference, ours
     free_device_memory(plan.device)
     return {
         "single": single,
@@ -246,26 +248,33 @@ def rows_for(plan: Plan, hf: dict, vllm: dict | str, bandwidth: float) -> list[R
     roofline = lambda c: roofline_images_per_second(  # noqa: E731
         plan, hf["vocab"], hf["prompt_tokens"], c, bandwidth
     )
-    cache = "static cache, compiled" if plan.static_cache else "default cache"
     rows = [
         Row("device copy bandwidth (roofline basis)", f"{bandwidth / 1e12:.2f} TB/s", "", None),
         Row(
-            f"one image per generate call ({plan.new_tokens} tokens, {cache})",
+            f"one image per generate call, default cache ({plan.new_tokens} tokens)",
             f"{hf['single']:.3f} img/s",
             f"roofline at 1 sequence {roofline(1):.2f} img/s",
             hf["single"] / roofline(1),
         ),
     ]
     for size, images_per_second in hf["by_batch"].items():
-        fraction = images_per_second / roofline(size)
         rows.append(
             Row(
-                f"transformers batched ({size}) vs one per call",
-                f"{images_per_second:.3f} img/s ({fraction:.0%} of roofline)",
-                f"{hf['single']:.3f} img/s; roofline {roofline(size):.2f} img/s",
-                images_per_second / hf["single"],
+                f"transformers batched ({size}, static cache) vs one per call",
+                f"{images_per_second:.3f} img/s",
+                f"{hf['single']:.3f} img/s",
+                *at_least(images_per_second / hf["single"], 10.0),
             )
         )
+    size, best = max(hf["by_batch"].items(), key=lambda item: item[1])
+    rows.append(
+        Row(
+            f"transformers batched ({size}) vs decode memory-bandwidth roofline",
+            f"{best:.3f} img/s",
+            f"roofline {roofline(size):.2f} img/s at {size} sequences",
+            *at_least(best / roofline(size), 0.5),
+        )
+    )
     if isinstance(vllm, str):
         return rows + [Row("vLLM engine", f"not measured: {vllm}", "")]
     ips, concurrency = vllm["images_per_second"], vllm["concurrency"]
@@ -292,10 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny model on CPU, seconds")
     parser.add_argument("--new-tokens", type=int, default=256)
     parser.add_argument("--singles", type=int, default=3)
-    parser.add_argument("--batch", help="batch sizes, comma-separated (default 32; smoke 4)")
-    parser.add_argument(
-        "--static-cache", action="store_true", help="static KV cache (transformers compiles it)"
-    )
+    parser.add_argument("--batch", help="batch sizes, comma-separated (default 16,64; smoke 4)")
     parser.add_argument("--images", type=int, default=512, help="images through vLLM")
     parser.add_argument("--max-num-seqs", type=int, default=256)
     parser.add_argument("--json", type=Path, help="also write the figures here")

@@ -46,6 +46,18 @@ def test_gpu_generation_runs_in_bf16_with_sdpa(tiny_model, eight_paintings):
     assert all(r.generated_tokens > 0 for r in results)
 
 
+def test_static_and_default_kv_cache_write_the_same_text(tiny_model, eight_paintings):
+    model, tokenizer = load_model(tiny_model, "cpu")
+    static, _ = Generator(model, tokenizer, ImageSpec(), 8, static_cache=True)(
+        eight_paintings, PROMPT
+    )
+    default, _ = Generator(model, tokenizer, ImageSpec(), 8, static_cache=False)(
+        eight_paintings, PROMPT
+    )
+    assert static == default
+    assert all(g.generated_tokens > 0 for g in static)
+
+
 def test_a_greedy_batch_of_8_equals_the_8_run_one_at_a_time(generator, eight_paintings):
     prompt = resolve_prompt("formal_analysis")
     batched, _ = generator(eight_paintings, prompt)

@@ -40,3 +40,18 @@ def test_database_password_never_in_public_settings():
 def test_device_choice_is_validated():
     with pytest.raises(ConfigError, match="device"):
         load_settings(device="tpu")
+
+
+def test_static_kv_cache_flag_overrides_file(tmp_path):
+    import argparse
+
+    from archive_analyzer.commands import add_settings_flags, settings_from
+
+    config = tmp_path / "aa.toml"
+    config.write_text("static_kv_cache = true\n")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config")
+    add_settings_flags(parser)
+    assert settings_from(parser.parse_args(["--config", str(config)])).static_kv_cache is True
+    args = parser.parse_args(["--config", str(config), "--no-static-kv-cache"])
+    assert settings_from(args).static_kv_cache is False

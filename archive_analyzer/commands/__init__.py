@@ -18,6 +18,11 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     flag("--num-actors", type=int, help="model actors (default: one per GPU, or auto on CPU)")
     flag("--gpus-per-actor", type=float)
     flag("--max-new-tokens", type=int)
+    flag(
+        "--static-kv-cache",
+        action=argparse.BooleanOptionalAction,
+        help="preallocated KV cache; on GPUs it compiles the decode step (default: on)",
+    )
     flag("--ray-address", help="Ray cluster address (default: RAY_ADDRESS or a local Ray)")
     flag("--collection", help="collection name (default: the source URI)")
     flag("--device", choices=["auto", "cpu", "cuda"])
@@ -33,6 +38,7 @@ SETTINGS_FLAGS = (
     "num_actors",
     "gpus_per_actor",
     "max_new_tokens",
+    "static_kv_cache",
     "ray_address",
     "collection",
     "device",

@@ -29,6 +29,7 @@ class ModelConfig:
     device: str = "auto"
     spec: ImageSpec = field(default_factory=ImageSpec)
     threads: int | None = None
+    static_kv_cache: bool = True
 
 
 class Analyze:
@@ -37,7 +38,9 @@ class Analyze:
         self.info = inspect_model(config.location)
         path = local_model_dir(config.location, config.cache_dir)
         model, tokenizer = load_model(path, pick_device(config.device), config.threads)
-        self.generate = Generator(model, tokenizer, config.spec, config.max_new_tokens)
+        self.generate = Generator(
+            model, tokenizer, config.spec, config.max_new_tokens, config.static_kv_cache
+        )
 
     def __call__(self, batch: Batch) -> Batch:
         out = analysis_columns(batch, self.info.version, self.config.prompt)
