@@ -226,6 +226,23 @@ $$;
 
 
 --
+-- Name: catalog_note_artist(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_note_artist() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    IF NEW.artist IS NOT NULL THEN
+        INSERT INTO catalog_artist_names (artist) VALUES (NEW.artist) ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -270,12 +287,42 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
     SET plan_cache_mode TO 'force_custom_plan'
     SET "pg_trgm.word_similarity_threshold" TO '0.5'
     AS $$
-    SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-           greatest(word_similarity(p_query, d.title), word_similarity(p_query, d.artist))::float8,
+    WITH names AS (
+        SELECT n.artist, word_similarity(p_query, n.artist) AS similarity
+        FROM catalog_artist_names n
+        WHERE p_query <% n.artist
+    ),
+    -- All works of one painter share the artist's score, so the first p_limit in object order
+    -- are the only ones that can rank; a work whose title scores higher is found below too.
+    by_artist AS (
+        SELECT w.*
+        FROM names n
+        CROSS JOIN LATERAL (
+            SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+                   greatest(n.similarity, word_similarity(p_query, d.title)) AS score
+            FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
+                                  p_term) d
+            WHERE d.artist = n.artist
+            ORDER BY d.object_id
+            LIMIT p_limit
+        ) w
+    ),
+    by_title AS (
+        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+               greatest(word_similarity(p_query, d.title),
+                        word_similarity(p_query, d.artist)) AS score
+        FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
+        WHERE p_query <% d.title
+    ),
+    hits AS (
+        SELECT DISTINCT ON (h.object_id, h.uri) h.*
+        FROM (SELECT * FROM by_artist UNION ALL SELECT * FROM by_title) h
+        ORDER BY h.object_id, h.uri, h.score DESC
+    )
+    SELECT h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri, h.score::float8,
            NULL::text
-    FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-    WHERE p_query <% d.title OR p_query <% d.artist
-    ORDER BY 7 DESC, d.object_id
+    FROM hits h
+    ORDER BY h.score DESC, h.object_id
     LIMIT p_limit
 $$;
 
@@ -465,6 +512,15 @@ CREATE SEQUENCE public.artworks_id_seq
 --
 
 ALTER SEQUENCE public.artworks_id_seq OWNED BY public.artworks.id;
+
+
+--
+-- Name: catalog_artist_names; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.catalog_artist_names (
+    artist text NOT NULL
+);
 
 
 --
@@ -858,6 +914,14 @@ ALTER TABLE ONLY public.artworks
 
 
 --
+-- Name: catalog_artist_names catalog_artist_names_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.catalog_artist_names
+    ADD CONSTRAINT catalog_artist_names_pkey PRIMARY KEY (artist);
+
+
+--
 -- Name: evaluations evaluations_model_version_dataset_sha256_max_new_tokens_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -995,6 +1059,13 @@ CREATE INDEX analysis_structure_terms_idx ON public.analysis_structure USING gin
 
 
 --
+-- Name: artworks_artist_object_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artworks_artist_object_idx ON public.artworks USING btree (artist, object_id);
+
+
+--
 -- Name: artworks_artist_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1020,6 +1091,13 @@ CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title public.
 --
 
 CREATE INDEX artworks_years_idx ON public.artworks USING btree (year_start, year_end);
+
+
+--
+-- Name: catalog_artist_names_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX catalog_artist_names_trgm_idx ON public.catalog_artist_names USING gin (artist public.gin_trgm_ops);
 
 
 --
@@ -1083,6 +1161,13 @@ CREATE INDEX runs_running_idx ON public.runs USING btree (collection) WHERE (sta
 --
 
 CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
+
+
+--
+-- Name: artworks artworks_note_artist; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER artworks_note_artist AFTER INSERT OR UPDATE OF artist ON public.artworks FOR EACH ROW EXECUTE FUNCTION public.catalog_note_artist();
 
 
 --

@@ -45,6 +45,21 @@ def test_fuzzy_finds_misspelt_artists_and_titles(catalog):
     assert ids(search(catalog, "fuzzy", "water lillies"))[0] == "M1"
 
 
+def test_fuzzy_lists_a_prolific_painters_first_works_and_follows_renamed_artists(catalog):
+    studies = [
+        (f"V{n:02d}", f"Study {n}", "Johannes Vermeer", "1660", (1660, 1660), "Oil on canvas",
+         "A quiet interior with soft light from a window.", ["#c0c0c0"])
+        for n in range(15)
+    ]  # fmt: skip
+    insert_works(catalog, works=studies)
+    found = search(catalog, "fuzzy", "Vermer", limit=10)
+    assert ids(found) == [f"V{n:02d}" for n in range(10)]  # equal scores: object order
+    with catalog.connect() as conn:
+        conn.execute("UPDATE artworks SET artist = 'Jan van der Meer' WHERE object_id = 'V14'")
+        conn.commit()
+    assert ids(search(catalog, "fuzzy", "van der Mer")) == ["V14"]
+
+
 def test_semantic_orders_by_meaning(catalog):
     found = search(catalog, "semantic", "a ship in a tempest on the ocean")
     assert ids(found)[0] == "T1"
