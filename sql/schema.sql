@@ -378,29 +378,37 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    WITH q AS (SELECT websearch_to_tsquery('english', p_query) AS tq),
-    -- Without filters, candidates come straight from the GIN index and only they are joined;
-    -- with filters, the planner may start from whichever filter is most selective. Plans are
-    -- custom (constant parameters), so the branch whose condition is false never runs.
+    -- Plans are custom (constant parameters), so the branch whose condition is false never runs.
+    WITH unfiltered AS (
+        SELECT c.analysis_id, c.rank
+        FROM (SELECT s.analysis_id,
+                     ts_rank(s.search_doc, websearch_to_tsquery('english', p_query)) AS rank
+              FROM analysis_structure s
+              WHERE s.search_doc @@ websearch_to_tsquery('english', p_query)
+                AND EXISTS (SELECT 1 FROM analyses a WHERE a.id = s.analysis_id AND a.is_current)
+                AND num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
+                                 p_term) = 0
+              LIMIT p_candidates) c
+        ORDER BY c.rank DESC
+        FETCH FIRST p_limit ROWS WITH TIES
+    ),
     candidates AS (
-        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
-                ts_rank(d.search_doc, q.tq) AS rank
-         FROM (SELECT s.analysis_id FROM analysis_structure s, q
-               WHERE s.search_doc @@ q.tq LIMIT p_candidates) c
-         JOIN catalog_documents d ON d.analysis_id = c.analysis_id, q
-         WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) = 0)
+        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text, u.rank
+         FROM unfiltered u
+         JOIN catalog_documents d ON d.analysis_id = u.analysis_id)
         UNION ALL
         (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
-                ts_rank(d.search_doc, q.tq) AS rank
-         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d, q
+                ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
+         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
          WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
-           AND d.search_doc @@ q.tq
+           AND d.search_doc @@ websearch_to_tsquery('english', p_query)
          LIMIT p_candidates)
     ),
     top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id LIMIT p_limit)
     SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
-           ts_headline('english', t.text, q.tq, 'MaxFragments=1, MaxWords=25, MinWords=10')
-    FROM top t, q
+           ts_headline('english', t.text, websearch_to_tsquery('english', p_query),
+                       'MaxFragments=1, MaxWords=25, MinWords=10')
+    FROM top t
     ORDER BY t.rank DESC, t.object_id
 $$;
 
