@@ -69,7 +69,22 @@ def model_only_images_per_second(paths: list[str], model: Path, cache: Path, **k
     return len(paths) / seconds
 
 
-def compare_to_model_only(quick: bool) -> Row:
+def steady_images_per_second(db) -> float:
+    """Images per second from the first block the sink wrote to the last: the pipeline's rate
+    once started, without the one-time start (Ray Data's plan, actors loading their models and
+    the embedding model) that a collection of thousands amortises."""
+    with db.connect() as conn:
+        blocks = conn.execute(
+            "SELECT created_at, count(*) AS rows FROM analyses GROUP BY created_at "
+            "ORDER BY created_at"
+        ).fetchall()
+    if len(blocks) < 2:
+        return 0.0
+    seconds = (blocks[-1]["created_at"] - blocks[0]["created_at"]).total_seconds()
+    return sum(b["rows"] for b in blocks[1:]) / seconds if seconds else 0.0
+
+
+def compare_to_model_only(quick: bool) -> list[Row]:
     count, batch, tokens = (8, 4, 2) if quick else (48, 8, 32)
     shape = TINY_SHAPE if quick else CPU_SHAPE
     options = {"batch_size": batch, "max_new_tokens": tokens}
@@ -85,16 +100,22 @@ def compare_to_model_only(quick: bool) -> Row:
         paths = write_paintings(root / "images", count, (900, 700))
         summary = run_pipeline(db.url, root / "home", root / "images", model, **options)
         assert summary.analysed == count, summary
+        steady = steady_images_per_second(db)
         loop = model_only_images_per_second(paths, model, root / "cache", **options)
-    ratio, target, met = at_least(summary.images_per_second / loop, 0.85)
-    return Row(
-        f"Ray pipeline end to end vs model-only loop ({count} images, batch {batch})",
-        f"{summary.images_per_second:.3f} img/s",
-        f"model only {loop:.3f} img/s",
-        ratio,
-        target,
-        met,
-    )
+    return [
+        Row(
+            f"Ray pipeline end to end vs model-only loop ({count} images, batch {batch})",
+            f"{summary.images_per_second:.3f} img/s ({summary.seconds:.0f} s with start-up)",
+            f"model only {loop:.3f} img/s",
+            *at_least(summary.images_per_second / loop, 0.85),
+        ),
+        Row(
+            "Ray pipeline once started (first to last write) vs model-only loop",
+            f"{steady:.3f} img/s",
+            f"model only {loop:.3f} img/s",
+            *at_least(steady / loop, 0.85),
+        ),
+    ]
 
 
 class PeakSampler:
@@ -182,4 +203,4 @@ def memory_rows(quick: bool) -> list[Row]:
 def run(quick: bool = False) -> list[Row]:
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     init_ray(None)
-    return [compare_to_model_only(quick), *memory_rows(quick)]
+    return [*compare_to_model_only(quick), *memory_rows(quick)]

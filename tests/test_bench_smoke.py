@@ -57,8 +57,8 @@ def test_model_benchmark_reports_roofline_and_batching():
 
 def test_pipeline_and_memory_benchmarks(ray_cluster):
     rows = pipeline.run(quick=True)
-    assert_measured(rows, 3)
-    assert [row.measure.split(",")[0] for row in rows[1:]] == [
+    assert_measured(rows, 4)
+    assert [row.measure.split(",")[0] for row in rows[2:]] == [
         "driver peak RSS",
         "object store peak",
     ]
