@@ -4,8 +4,11 @@ A LLaVA-1.5-7B shape (Vicuna-7B language model, CLIP ViT-L/14-336, 576 image tok
 from its config with random bf16 weights, and every image generates exactly `--new-tokens`
 tokens (EOS can never win), so the three ways of running it do identical work:
 
-1. one image per `generate` call, as GalleryGPT's inference script does;
-2. the transformers Analyze path (our Generator), one batch;
+1. one image per `generate` call with transformers' default KV cache, as GalleryGPT's
+   inference script does;
+2. the transformers Analyze path (our Generator: static KV cache, so the decode step is
+   compiled into a CUDA graph) at each batch size of `--batch` (each shape compiles once,
+   untimed);
 3. the vLLM Analyze stage (stages/analyze_vllm.py) over many images, with dummy weights.
 
 The decode roofline: generating a token for one sequence must at least read the language

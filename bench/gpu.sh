@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # GPU benchmark, in one go, on a machine with one H100/H200 and no network (< 8 minutes):
 # images/s of a GalleryGPT-sized random-weight LLaVA (7B language model, ViT-L/14-336, 576 image
-# tokens, 256 generated tokens) one image per call, transformers batched, and vLLM, plus the
-# fraction of the decode memory-bandwidth roofline reached. See bench/gpu.py.
+# tokens, 256 generated tokens) one image per call, transformers batched (--batch 16,64), and
+# vLLM, plus the fraction of the decode memory-bandwidth roofline reached. See bench/gpu.py;
+# figures from an H100 are in bench/RESULTS.md.
 #
-#   bench/gpu.sh                 # needs torch with CUDA, transformers, and vllm ('[gpu]' extra)
+#   bench/gpu.sh                 # needs torch with CUDA and transformers; vLLM rows need '[gpu]'
 #   bench/gpu.sh --smoke         # tiny model on CPU in seconds (used by the tests)
 #   bench/gpu.sh --json out.json # also keep the figures
 set -euo pipefail
