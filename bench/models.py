@@ -35,37 +35,27 @@ GALLERYGPT_SHAPE = Shape(1024, 24, 4096, 4096, 32, 11008, 32, 32)
 
 
 def llava_config(shape: Shape, tokenizer, vocab_size: int | None = None):
-    from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig
+    from archive_analyzer.model.tiny import llava_config as build
 
-    vision = CLIPVisionConfig(
-        hidden_size=shape.vision_hidden,
-        intermediate_size=shape.vision_intermediate,
-        num_hidden_layers=shape.vision_layers,
-        num_attention_heads=max(4, shape.vision_hidden // 64),
+    return build(
+        tokenizer,
+        vision=(
+            shape.vision_hidden,
+            shape.vision_intermediate,
+            shape.vision_layers,
+            max(4, shape.vision_hidden // 64),
+        ),
+        text=(
+            shape.text_hidden,
+            shape.text_intermediate,
+            shape.text_layers,
+            shape.text_heads,
+            shape.text_kv_heads,
+        ),
         image_size=shape.image_size,
-        patch_size=shape.patch,
-        projection_dim=shape.vision_hidden,
-    )
-    text = LlamaConfig(
-        vocab_size=vocab_size or len(tokenizer),
-        hidden_size=shape.text_hidden,
-        intermediate_size=shape.text_intermediate,
-        num_hidden_layers=shape.text_layers,
-        num_attention_heads=shape.text_heads,
-        num_key_value_heads=shape.text_kv_heads,
-        max_position_embeddings=4096,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-    )
-    return LlavaConfig(
-        vision_config=vision,
-        text_config=text,
-        image_token_index=tokenizer.convert_tokens_to_ids("<image>"),
-        image_seq_length=(shape.image_size // shape.patch) ** 2,
-        projector_hidden_act="gelu",
-        vision_feature_select_strategy="default",
-        vision_feature_layer=-2,
+        patch=shape.patch,
+        max_positions=4096,
+        vocab_size=vocab_size,
     )
 
 
