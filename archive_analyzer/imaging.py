@@ -13,7 +13,8 @@ paintings are at most 1226 px) decode exactly as before, pixel for pixel.
 
 from __future__ import annotations
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageOps
 
 MIN_SCALE = 4
 KEEP = 2
@@ -81,3 +82,22 @@ def shrink_early(image: Image.Image, target: int) -> Image.Image:
     if image.mode not in EARLY_MODES or image.getexif().get(0x0112, 1) != 1:
         return image
     return shrink(image, target)
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any mode to RGB: EXIF orientation honoured, transparency composited over white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        return background
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # 16-bit scans: map 0..65535 onto 0..255 (v / 257), as the scan's 8-bit export would be,
+        # rather than clipping above 255 to white or stretching a dark scan to full brightness.
+        # Float images have no fixed range, so only they are scaled by their maximum.
+        array = np.asarray(image, dtype=np.float64)
+        top = (array.max() or 1.0) if image.mode == "F" else 65535.0
+        image = Image.fromarray(np.round(array.clip(0, top) * (255.0 / top)).astype(np.uint8))
+    return image.convert("RGB")

@@ -35,7 +35,7 @@ GALLERYGPT_SHAPE = Shape(1024, 24, 4096, 4096, 32, 11008, 32, 32)
 
 
 def llava_config(shape: Shape, tokenizer, vocab_size: int | None = None):
-    from archive_analyzer.model.tiny import llava_config as build
+    from archive_analyzer.model.config import llava_config as build
 
     return build(
         tokenizer,

@@ -7,9 +7,9 @@ import uuid
 import psycopg
 import pytest
 
-from archive_analyzer.catalog.roles import READER_PASSWORD_ENV, create_roles
-from archive_analyzer.catalog.schema import dump_schema, load_schema
 from archive_analyzer.db.queries import sql_dir
+from archive_analyzer.db.roles import READER_PASSWORD_ENV, create_roles
+from archive_analyzer.db.schema import dump_schema, load_schema
 from tests.catalog_data import insert_works
 from tests.conftest import TEMPLATE
 

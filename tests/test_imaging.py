@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from archive_analyzer.imaging import draft, full_size, shrink_factor
+from archive_analyzer.imaging import draft, full_size, shrink_factor, to_rgb
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
-from archive_analyzer.stages.decode import Decode, DecodeConfig, to_rgb
+from archive_analyzer.stages.decode import Decode, DecodeConfig
 
 
 def smooth_image(width: int, height: int) -> Image.Image:

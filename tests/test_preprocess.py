@@ -14,8 +14,9 @@ import pytest
 from conftest import PAINTINGS
 from PIL import Image
 
+from archive_analyzer.imaging import to_rgb
 from archive_analyzer.model.preprocess import CLIP_MEAN, CLIP_STD, ImageSpec, normalize
-from archive_analyzer.stages.decode import Decode, DecodeConfig, to_rgb
+from archive_analyzer.stages.decode import Decode, DecodeConfig
 
 
 def reference_pixels(image: Image.Image) -> np.ndarray:

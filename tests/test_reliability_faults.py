@@ -149,7 +149,7 @@ def test_postgres_restarted_mid_run(tmp_path, tiny_model, caplog):
                 " (SELECT count(*) FROM analyses WHERE is_current), (SELECT count(*) FROM failures)"
             ).fetchone()
         assert rows == (100, 100, 100, 0)
-        lost = [r for r in caplog.records if r.name == "archive_analyzer.resilience"]
+        lost = [r for r in caplog.records if r.name == "archive_analyzer.db.resilience"]
         assert lost, "no block ever met the stopped server"
     finally:
         run.join(timeout=300)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from archive_analyzer.catalog.roles import READER_PASSWORD_ENV, WRITER_PASSWORD_ENV, create_roles
-from archive_analyzer.catalog.schema import migrations_schema
 from archive_analyzer.db.database import Database
+from archive_analyzer.db.roles import READER_PASSWORD_ENV, WRITER_PASSWORD_ENV, create_roles
+from archive_analyzer.db.schema import migrations_schema
 from archive_analyzer.settings import load_settings
 
 

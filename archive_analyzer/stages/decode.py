@@ -14,9 +14,9 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
-from archive_analyzer.imaging import draft, full_size, shrink, shrink_early
+from archive_analyzer.imaging import draft, full_size, shrink, shrink_early, to_rgb
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
 from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
@@ -46,25 +46,6 @@ class DecodeConfig:
     max_pixels: int = 200_000_000
     min_side: int = 32
     read_policy: RetryPolicy = field(default_factory=RetryPolicy)
-
-
-def to_rgb(image: Image.Image) -> Image.Image:
-    """Any mode to RGB: EXIF orientation honoured, transparency composited over white."""
-    image = ImageOps.exif_transpose(image)
-    if image.mode == "P" and "transparency" in image.info:
-        image = image.convert("RGBA")
-    if image.mode in ("RGBA", "LA", "PA"):
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        return background
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        # 16-bit scans: map 0..65535 onto 0..255 (v / 257), as the scan's 8-bit export would be,
-        # rather than clipping above 255 to white or stretching a dark scan to full brightness.
-        # Float images have no fixed range, so only they are scaled by their maximum.
-        array = np.asarray(image, dtype=np.float64)
-        top = (array.max() or 1.0) if image.mode == "F" else 65535.0
-        image = Image.fromarray(np.round(array.clip(0, top) * (255.0 / top)).astype(np.uint8))
-    return image.convert("RGB")
 
 
 def sniff_unsupported(data: bytes) -> str | None:

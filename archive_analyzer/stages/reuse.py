@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import psycopg
 
 from archive_analyzer.db.queries import query
-from archive_analyzer.resilience import retry_lost_connection
+from archive_analyzer.db.resilience import retry_lost_connection
 from archive_analyzer.stages import Batch
 
 

@@ -16,8 +16,8 @@ import psycopg
 
 from archive_analyzer.catalog.store import store_structure
 from archive_analyzer.db.queries import query
+from archive_analyzer.db.resilience import retry_lost_connection
 from archive_analyzer.metadata import artwork_fields
-from archive_analyzer.resilience import retry_lost_connection
 from archive_analyzer.stages import Batch, rows
 
 # Statuses that leave an image linked to an analysis: "ok" (analysed in this run) and

@@ -18,9 +18,9 @@ import numpy as np
 from PIL import Image
 
 from archive_analyzer.errors import SourceError
+from archive_analyzer.imaging import to_rgb
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
 from archive_analyzer.model.prompts import IMAGE_PLACEHOLDER
-from archive_analyzer.stages.decode import to_rgb
 
 Turn = tuple[str, str]
 
