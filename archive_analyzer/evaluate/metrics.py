@@ -1,26 +1,29 @@
-"""BLEU-4, GLEU, METEOR, ROUGE-L and CIDEr-D over tokenised paragraphs.
+"""BLEU-4, GLEU, METEOR, ROUGE-L and CIDEr-D over tokenised paragraphs, computed by the libraries
+people publish with, so our numbers can be set next to theirs.
 
-Each follows the definition of the implementation people report with, so our numbers can be set
-next to published ones (tests check them against those packages to 4 decimals):
-- BLEU-4: corpus BLEU, uniform weights, closest-reference brevity penalty, no smoothing (nltk).
-- GLEU: corpus GLEU, 1- to 4-grams, min(precision, recall) summed over the corpus (nltk).
-- METEOR: Lavie & Agarwal's formula (alpha 0.9, beta 3, gamma 0.5) with the exact and Porter-stem
-  matching modules only. WordNet synonyms are not used: WordNet's data is not installable from
-  PyPI here, so scores equal nltk's meteor_score with its synonym stage empty, and run a little
-  lower than METEOR with synonyms.
-- ROUGE-L: F1 of the longest common subsequence, best reference, averaged (rouge-score).
-- CIDEr-D: tf-idf n-gram cosine with clipping and a length penalty, x10 (pycocoevalcap).
-All texts go through one tokenizer: lower case, words and numbers, punctuation dropped.
+GalleryGPT ships no evaluation script. It reports GLEU, which only nltk implements, so BLEU-4,
+GLEU and METEOR come from nltk, ROUGE-L from rouge-score and CIDEr-D from pycocoevalcap:
+- BLEU-4: nltk `corpus_bleu` (uniform weights, closest-reference brevity penalty, no smoothing);
+  corpus level, which differs from averaging `sentence_bleu`.
+- GLEU: nltk `corpus_gleu` (1- to 4-grams, min(precision, recall) summed over the corpus).
+- METEOR: nltk `meteor_score` (alpha 0.9, beta 3, gamma 0.5), best reference, averaged over
+  paragraphs. Not pycocoevalcap's `Meteor`: that runs METEOR 1.5 as a Java subprocess.
+  Only the exact and Porter-stem modules run: no package on PyPI ships WordNet in a form nltk can
+  read (`wn` downloads its data at run time), so the synonym stage is given an empty WordNet.
+  Scores can run a little lower than METEOR with synonyms; they never depend on whether a
+  machine happens to have nltk_data.
+- ROUGE-L: rouge-score `rougeL` F1, best reference (`score_multi`), averaged.
+- CIDEr-D: pycocoevalcap `Cider` (tf-idf over the test set's references, sigma 6, x10). Its
+  document frequencies come from the test set, so one example alone always scores 0.
+Every metric sees the same tokens: lower case, words and numbers, punctuation dropped.
 """
 
 from __future__ import annotations
 
-import math
+import importlib
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
 
 from archive_analyzer.errors import MissingExtraError
 
@@ -32,173 +35,64 @@ def tokenize(text: str) -> Tokens:
     return _WORD.findall(text.lower())
 
 
-def ngrams(tokens: Sequence[str], n: int) -> Counter:
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+def _library(module: str, package: str):
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtraError(f"{package} (evaluation metrics)", "eval") from exc
+
+
+class _Pretokenised:
+    """rouge-score's tokenizer interface over texts we already tokenised and joined by spaces."""
+
+    @staticmethod
+    def tokenize(text: str) -> Tokens:
+        return text.split()
+
+
+class _NoWordNet:
+    """nltk's METEOR synonym stage with no synsets: exact and stem matching only."""
+
+    @staticmethod
+    def synsets(word: str) -> list:
+        return []
 
 
 def bleu4(references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens]) -> float:
-    matched, total = [0] * 4, [0] * 4
-    hyp_length = ref_length = 0
-    for refs, hyp in zip(references, hypotheses, strict=True):
-        for n in range(1, 5):
-            counts = ngrams(hyp, n)
-            ceiling: Counter = Counter()
-            for ref in refs:
-                ceiling |= ngrams(ref, n)
-            matched[n - 1] += sum((counts & ceiling).values())
-            # A hypothesis shorter than n still counts one n-gram slot, as in nltk.
-            total[n - 1] += max(len(hyp) - n + 1, 1)
-        hyp_length += len(hyp)
-        ref_length += min((abs(len(r) - len(hyp)), len(r)) for r in refs)[1]
-    if min(matched) == 0:
-        return 0.0
-    log_precision = sum(math.log(m / t) for m, t in zip(matched, total, strict=True)) / 4
-    brevity = 1.0 if hyp_length > ref_length else math.exp(1 - ref_length / max(hyp_length, 1))
-    return brevity * math.exp(log_precision)
-
-
-def _all_grams(tokens: Tokens) -> Counter:
-    grams: Counter = Counter()
-    for n in range(1, 5):
-        grams.update(ngrams(tokens, n))
-    return grams
+    bleu = _library("nltk.translate.bleu_score", "nltk")
+    return float(bleu.corpus_bleu(references, hypotheses))
 
 
 def gleu(references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens]) -> float:
-    matched = total = 0
-    for refs, hyp in zip(references, hypotheses, strict=True):
-        hyp_grams = _all_grams(hyp)
-        options = []
-        for ref in refs:
-            ref_grams = _all_grams(ref)
-            denominator = max(sum(hyp_grams.values()), sum(ref_grams.values()))
-            if denominator:
-                options.append((sum((hyp_grams & ref_grams).values()), denominator))
-        if options:
-            best = max(options, key=lambda pair: pair[0] / pair[1])
-            matched, total = matched + best[0], total + best[1]
-    return matched / total if total else 0.0
-
-
-@cache
-def _stemmer():
-    try:
-        from nltk.stem.porter import PorterStemmer
-    except ImportError as exc:
-        raise MissingExtraError("nltk (Porter stemmer for METEOR)", "train") from exc
-    return PorterStemmer()
-
-
-def _match(hyp: list[tuple[int, str]], ref: list[tuple[int, str]]):
-    """Pair equal words, scanning the hypothesis from its end and the reference likewise."""
-    free: dict[str, list[int]] = {}
-    for j, (_, word) in enumerate(ref):
-        free.setdefault(word, []).append(j)
-    pairs, used_h, used_r = [], set(), set()
-    for i in reversed(range(len(hyp))):
-        slots = free.get(hyp[i][1])
-        if slots:
-            j = slots.pop()
-            used_h.add(i)
-            used_r.add(j)
-            pairs.append((hyp[i][0], ref[j][0]))
-    rest_h = [w for i, w in enumerate(hyp) if i not in used_h]
-    rest_r = [w for j, w in enumerate(ref) if j not in used_r]
-    return pairs, rest_h, rest_r
-
-
-def _chunks(pairs: list[tuple[int, int]]) -> int:
-    return 1 + sum(
-        1
-        for (h0, r0), (h1, r1) in zip(pairs, pairs[1:], strict=False)
-        if not (h1 == h0 + 1 and r1 == r0 + 1)
-    )
-
-
-def meteor_pair(ref: Tokens, hyp: Tokens, alpha=0.9, beta=3.0, gamma=0.5) -> float:
-    stem = _stemmer().stem
-    exact, rest_h, rest_r = _match(list(enumerate(hyp)), list(enumerate(ref)))
-    stemmed, _, _ = _match([(i, stem(w)) for i, w in rest_h], [(j, stem(w)) for j, w in rest_r])
-    pairs = sorted(exact + stemmed)
-    if not pairs:
-        return 0.0
-    precision, recall = len(pairs) / len(hyp), len(pairs) / len(ref)
-    fmean = precision * recall / (alpha * precision + (1 - alpha) * recall)
-    return fmean * (1 - gamma * (_chunks(pairs) / len(pairs)) ** beta)
+    gleu_score = _library("nltk.translate.gleu_score", "nltk")
+    return float(gleu_score.corpus_gleu(references, hypotheses))
 
 
 def meteor(references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens]) -> float:
+    score = _library("nltk.translate.meteor_score", "nltk").meteor_score
     scores = [
-        max(meteor_pair(ref, hyp) for ref in refs)
+        score(refs, hyp, wordnet=_NoWordNet())
         for refs, hyp in zip(references, hypotheses, strict=True)
     ]
-    return sum(scores) / len(scores) if scores else 0.0
-
-
-def lcs_length(a: Sequence[str], b: Sequence[str]) -> int:
-    previous = [0] * (len(b) + 1)
-    for x in a:
-        current = [0]
-        for j, y in enumerate(b, start=1):
-            current.append(previous[j - 1] + 1 if x == y else max(previous[j], current[j - 1]))
-        previous = current
-    return previous[-1]
-
-
-def rouge_l_pair(ref: Tokens, hyp: Tokens) -> float:
-    common = lcs_length(ref, hyp)
-    if not common:
-        return 0.0
-    precision, recall = common / len(hyp), common / len(ref)
-    return 2 * precision * recall / (precision + recall)
+    return sum(scores) / len(scores)
 
 
 def rouge_l(references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens]) -> float:
+    scorer_module = _library("rouge_score.rouge_scorer", "rouge-score")
+    scorer = scorer_module.RougeScorer(["rougeL"], tokenizer=_Pretokenised())
     scores = [
-        max(rouge_l_pair(ref, hyp) for ref in refs)
+        scorer.score_multi([" ".join(r) for r in refs], " ".join(hyp))["rougeL"].fmeasure
         for refs, hyp in zip(references, hypotheses, strict=True)
     ]
-    return sum(scores) / len(scores) if scores else 0.0
+    return sum(scores) / len(scores)
 
 
-def _tfidf(tokens: Tokens, df: Counter, log_docs: float):
-    vectors = [
-        {g: c * (log_docs - math.log(max(1.0, df[g]))) for g, c in ngrams(tokens, n).items()}
-        for n in range(1, 5)
-    ]
-    norms = [math.sqrt(sum(v * v for v in vec.values())) for vec in vectors]
-    # The reference implementation measures length as the number of bigrams; kept for parity.
-    return vectors, norms, max(len(tokens) - 1, 0)
-
-
-def _cider_similarity(hyp, ref, sigma: float) -> list[float]:
-    (h_vecs, h_norms, h_len), (r_vecs, r_norms, r_len) = hyp, ref
-    penalty = math.exp(-((h_len - r_len) ** 2) / (2 * sigma**2))
-    values = []
-    for h_vec, r_vec, h_norm, r_norm in zip(h_vecs, r_vecs, h_norms, r_norms, strict=True):
-        value = sum(min(w, r_vec.get(g, 0.0)) * r_vec.get(g, 0.0) for g, w in h_vec.items())
-        if h_norm and r_norm:
-            value /= h_norm * r_norm
-        values.append(value * penalty)
-    return values
-
-
-def cider_d(
-    references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens], sigma: float = 6.0
-) -> float:
-    df: Counter = Counter()
-    for refs in references:
-        df.update({g for ref in refs for n in range(1, 5) for g in ngrams(ref, n)})
-    log_docs = math.log(len(references)) if references else 0.0
-    scores = []
-    for refs, hyp in zip(references, hypotheses, strict=True):
-        h = _tfidf(hyp, df, log_docs)
-        per_n = [0.0] * 4
-        for ref in refs:
-            for n, value in enumerate(_cider_similarity(h, _tfidf(ref, df, log_docs), sigma)):
-                per_n[n] += value
-        scores.append(sum(per_n) / 4 / len(refs) * 10.0)
-    return sum(scores) / len(scores) if scores else 0.0
+def cider_d(references: Sequence[Sequence[Tokens]], hypotheses: Sequence[Tokens]) -> float:
+    cider = _library("pycocoevalcap.cider.cider", "pycocoevalcap").Cider()
+    gts = {i: [" ".join(r) for r in refs] for i, refs in enumerate(references)}
+    res = {i: [" ".join(hyp)] for i, hyp in enumerate(hypotheses)}
+    score, _ = cider.compute_score(gts, res)
+    return float(score)
 
 
 @dataclass(frozen=True)
@@ -215,6 +109,11 @@ class Scores:
 
 def score_texts(references: Sequence[Sequence[str]], hypotheses: Sequence[str]) -> Scores:
     """All five metrics for generated paragraphs against one or more references each."""
+    if len(references) != len(hypotheses) or not hypotheses:
+        raise ValueError(
+            f"need one reference group per paragraph, got {len(references)} for "
+            f"{len(hypotheses)} paragraphs"
+        )
     refs = [[tokenize(r) for r in group] for group in references]
     hyps = [tokenize(h) for h in hypotheses]
     return Scores(
