@@ -7,6 +7,7 @@ import pytest
 
 from archive_analyzer.errors import MissingExtraError
 from archive_analyzer.evaluate.metrics import score_texts
+from archive_analyzer.evaluate.runner import evaluate_model
 
 # Unsmoothed BLEU warns when a paragraph shares no 4-gram; a score of 0 is what we report.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:nltk.translate.bleu_score")
@@ -68,6 +69,9 @@ def test_meteor_by_hand():
 def test_meteor_matches_stems_but_not_synonyms():
     # Porter stems: painters/painter, painted/paints -> one chunk of 3 matches.
     assert one("the painter paints", "the painters painted").meteor == pytest.approx(1 - 0.5 / 27)
+    # The best of several references counts.
+    best = score_texts([["a still life", "the painter paints"]], ["the painters painted"])
+    assert best.meteor == pytest.approx(1 - 0.5 / 27)
     # No WordNet: 'large' for 'big' counts no more than an unrelated word (2 of 3, 2 chunks).
     synonym = one("a big canvas", "a large canvas").meteor
     assert synonym == one("a big canvas", "a green canvas").meteor == pytest.approx(1 / 3)
@@ -133,3 +137,10 @@ def test_a_missing_library_names_the_eval_extra(monkeypatch, module):
     monkeypatch.setitem(sys.modules, module, None)  # import of it now raises ImportError
     with pytest.raises(MissingExtraError, match=r"archive-analyzer\[eval\]"):
         one(BOOK_REF, BOOK)
+
+
+def test_evaluate_stops_before_generating_when_a_library_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "rouge_score.rouge_scorer", None)
+    # No database, model or data: the check comes before anything is opened or generated.
+    with pytest.raises(MissingExtraError, match="rouge-score"):
+        evaluate_model(None, str(tmp_path / "no-model"), str(tmp_path / "no-data"), tmp_path)

@@ -42,6 +42,19 @@ def _library(module: str, package: str):
         raise MissingExtraError(f"{package} (evaluation metrics)", "eval") from exc
 
 
+_LIBRARIES = {
+    "nltk.translate.meteor_score": "nltk",
+    "rouge_score.rouge_scorer": "rouge-score",
+    "pycocoevalcap.cider.cider": "pycocoevalcap",
+}
+
+
+def check_installed() -> None:
+    """Fail before hours of generation, not after, when the eval extra is missing."""
+    for module, package in _LIBRARIES.items():
+        _library(module, package)
+
+
 class _Pretokenised:
     """rouge-score's tokenizer interface over texts we already tokenised and joined by spaces."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from archive_analyzer.db.database import Database
-from archive_analyzer.evaluate.metrics import Scores, score_texts
+from archive_analyzer.evaluate.metrics import Scores, check_installed, score_texts
 from archive_analyzer.model.generate import Generator
 from archive_analyzer.model.loader import inspect_model, load_model, local_model_dir, pick_device
 from archive_analyzer.model.preprocess import ImageSpec
@@ -67,6 +67,7 @@ def evaluate_model(
     batch_size: int = 8,
     device: str = "auto",
 ) -> Evaluation:
+    check_installed()
     info = inspect_model(location)
     test = read_conversations(data, image_root)
     spec = ImageSpec.from_model(location)
