@@ -200,7 +200,7 @@ def check_lifecycle(m: Manifests) -> None:
     assert job["shutdownAfterJobFinishes"] is True and not job.get("clusterSelector")
     ttl = job.get("ttlSecondsAfterFinished", 0)
     assert 0 <= ttl <= MAX_TTL_S, f"the night's GPUs stay allocated {ttl} s after it ends"
-    assert schedule["concurrencyPolicy"] == "Forbid"
+    assert schedule.get("concurrencyPolicy") == "Forbid"
     latest_creation = (
         schedule["startingDeadlineSeconds"]
         + schedule["jobTemplate"]["spec"]["activeDeadlineSeconds"]
