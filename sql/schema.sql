@@ -255,6 +255,8 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
+    -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
+    -- `limit` images. The target is a stable function call, so the HNSW index orders by it.
     WITH near AS (
         SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share

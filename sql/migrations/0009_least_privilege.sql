@@ -169,8 +169,6 @@ SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_search = 80 AS $$
     ORDER BY n.distance, n.object_id
 $$;
 
--- Colour: an image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
--- `limit` images. The target is a stable function call, so the HNSW index orders by it.
 CREATE OR REPLACE FUNCTION catalog_search_color(
     p_color text, p_limit integer DEFAULT 10,
     p_artist text DEFAULT NULL, p_year_from integer DEFAULT NULL, p_year_to integer DEFAULT NULL,
@@ -181,6 +179,8 @@ CREATE OR REPLACE FUNCTION catalog_search_color(
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
 SET hnsw.iterative_scan = relaxed_order SET hnsw.ef_search = 80 AS $$
+    -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
+    -- `limit` images. The target is a stable function call, so the HNSW index orders by it.
     WITH near AS (
         SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
@@ -204,7 +204,7 @@ $$;
 
 -- The SECURITY DEFINER searches ran as `postgres`, a superuser: one flaw in them was a
 -- superuser's flaw. They now run as a role that cannot log in and may read exactly what they
--- read (catalog_similar reaches the rest through catalog_search_semantic).
+-- read (catalog_search_similar reaches the rest through catalog_search_semantic).
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'archive_search_definer') THEN
