@@ -19,7 +19,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from archive_analyzer.errors import ConfigError
 
@@ -55,7 +55,8 @@ def _url_password(url: str) -> list[str]:
         password = urlsplit(url.strip()).password
     except ValueError:
         return []
-    return [password, unquote(password)] if password else []
+    # As written, decoded, and re-encoded (a library may print any of the three).
+    return [password, unquote(password), quote(unquote(password), safe="")] if password else []
 
 
 def secret_values(environ: dict[str, str] | None = None) -> list[str]:
