@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 import warnings
 
 from archive_analyzer import __version__
@@ -62,6 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     except ArchiveAnalyzerError as exc:
         print(f"archive-analyzer: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:
+        # A library's exception text may quote a password (psycopg quotes a malformed URL):
+        # one redacted line, the redacted traceback only when asked for with -v.
+        if args.verbose:
+            print(redact("".join(traceback.format_exception(exc))), end="", file=sys.stderr)
+        message = " ".join(redact(str(exc)).split())
+        print(f"archive-analyzer: error: {type(exc).__name__}: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

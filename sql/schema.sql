@@ -184,10 +184,12 @@ CREATE FUNCTION public.catalog_filtered(p_artist text DEFAULT NULL::text, p_year
     LANGUAGE sql STABLE
     AS $$
     SELECT d.* FROM catalog_documents d
-    WHERE (p_artist IS NULL OR d.artist ILIKE '%' || p_artist || '%')
+    WHERE (p_artist IS NULL OR d.artist ILIKE
+           '%' || replace(replace(replace(p_artist, '\', '\\'), '%', '\%'), '_', '\_') || '%')
       AND (p_year_from IS NULL OR d.year_end >= p_year_from)
       AND (p_year_to IS NULL OR d.year_start <= p_year_to)
-      AND (p_medium IS NULL OR d.medium ILIKE '%' || p_medium || '%')
+      AND (p_medium IS NULL OR d.medium ILIKE
+           '%' || replace(replace(replace(p_medium, '\', '\\'), '%', '\%'), '_', '\_') || '%')
       AND (p_aspect IS NULL OR d.aspects ? p_aspect)
       AND (p_term IS NULL OR d.terms @> ARRAY[p_term])
 $$;
@@ -263,7 +265,7 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
           ON d.sha256 = p.image_sha256
         WHERE p.share >= p_min_share
         ORDER BY p.lab <-> catalog_color_lab(p_color)
-        LIMIT p_limit * 5
+        LIMIT least(greatest(p_limit, 0), 1000) * 5
     ),
     best AS (
         SELECT DISTINCT ON (n.analysis_id) n.*
@@ -273,7 +275,7 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
            b.hex || ' (' || round(b.share * 100) || '%)'
     FROM best b
     ORDER BY b.distance, b.object_id
-    LIMIT p_limit
+    LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
@@ -304,7 +306,7 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
                                   p_term) d
             WHERE d.artist = n.artist
             ORDER BY d.object_id
-            LIMIT p_limit
+            LIMIT least(greatest(p_limit, 0), 1000)
         ) w
     ),
     by_title AS (
@@ -323,7 +325,7 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
            NULL::text
     FROM hits h
     ORDER BY h.score DESC, h.object_id
-    LIMIT p_limit
+    LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
@@ -345,7 +347,7 @@ CREATE FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limi
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
         WHERE p_exclude_object IS NULL OR d.object_id IS DISTINCT FROM p_exclude_object
         ORDER BY d.embedding <=> p_embedding
-        LIMIT p_limit
+        LIMIT least(greatest(p_limit, 0), 1000)
     ) n
     ORDER BY n.distance, n.object_id
 $$;
@@ -388,9 +390,9 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
                 AND EXISTS (SELECT 1 FROM analyses a WHERE a.id = s.analysis_id AND a.is_current)
                 AND num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
                                  p_term) = 0
-              LIMIT p_candidates) c
+              LIMIT least(greatest(p_candidates, 1), 10000)) c
         ORDER BY c.rank DESC
-        FETCH FIRST p_limit ROWS WITH TIES
+        FETCH FIRST least(greatest(p_limit, 0), 1000) ROWS WITH TIES
     ),
     candidates AS (
         (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text, u.rank
@@ -402,9 +404,10 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
          FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
          WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
            AND d.search_doc @@ websearch_to_tsquery('english', p_query)
-         LIMIT p_candidates)
+         LIMIT least(greatest(p_candidates, 1), 10000))
     ),
-    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id LIMIT p_limit)
+    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id
+            LIMIT least(greatest(p_limit, 0), 1000))
     SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
            ts_headline('english', t.text, websearch_to_tsquery('english', p_query),
                        'MaxFragments=1, MaxWords=25, MinWords=10')

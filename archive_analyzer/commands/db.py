@@ -16,8 +16,12 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("db", help="database: migrate, url, status, stop")
     actions = parser.add_subparsers(dest="db_action", required=True)
     actions.add_parser("migrate", help="apply pending migrations").set_defaults(func=run_migrate)
-    url = actions.add_parser("url", help="print a URL that psql accepts")
-    url.add_argument("--hide-password", action="store_true")
+    url = actions.add_parser(
+        "url", help="print a URL that psql accepts (password masked unless --show-password)"
+    )
+    url.add_argument("--show-password", action="store_true", help="print the password too")
+    # The old opt-in flag, now the default; still accepted so scripts keep working.
+    url.add_argument("--hide-password", action="store_true", help=argparse.SUPPRESS)
     url.set_defaults(func=run_url)
     actions.add_parser("status", help="schema version and row counts").set_defaults(func=run_status)
     actions.add_parser("stop", help="stop the embedded server").set_defaults(func=run_stop)
@@ -39,7 +43,7 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 def run_url(args: argparse.Namespace) -> int:
     url = _db(args).url
-    print(redact(url) if args.hide_password else url)
+    print(url if args.show_password and not args.hide_password else redact(url))
     return 0
 
 

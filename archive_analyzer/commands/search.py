@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import argparse
 
-from archive_analyzer.catalog.search import Filters, search
+from archive_analyzer.catalog.search import MAX_LIMIT, Filters, search
 from archive_analyzer.catalog.vocabulary import ASPECTS
 from archive_analyzer.db.database import Database
 from archive_analyzer.output import table, to_json
 from archive_analyzer.settings import load_settings
 
 COLUMNS = ["object_id", "title", "artist", "date_text", "score", "detail", "uri"]
+# Years as museums date works (BCE negative); outside this, a typo, and PostgreSQL's integer
+# would overflow before the search could say so.
+YEARS = (-10_000, 10_000)
+
+
+def int_in(low: int, high: int, what: str):
+    """An argparse type: an integer in low..high, else a message naming the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            message = f"{what} must be a whole number, got {text!r}"
+            raise argparse.ArgumentTypeError(message) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be {low}..{high}, got {value}")
+        return value
+
+    return parse
 
 
 def register(subparsers) -> None:
@@ -25,12 +44,13 @@ def register(subparsers) -> None:
     modes.add_argument("--similar", metavar="OBJECT_ID", help="works like this artwork")
     modes.add_argument("--color", metavar="COLOUR", help="'#1f3a93' or a CSS name ('navy')")
     parser.add_argument("--artist", help="artist contains this text")
-    parser.add_argument("--year-from", type=int, help="made in or after this year")
-    parser.add_argument("--year-to", type=int, help="made in or before this year")
+    year = int_in(*YEARS, "a year")
+    parser.add_argument("--year-from", type=year, help="made in or after this year")
+    parser.add_argument("--year-to", type=year, help="made in or before this year")
     parser.add_argument("--medium", help="medium contains this text ('oil', 'canvas')")
     parser.add_argument("--aspect", choices=ASPECTS, help="analysis discusses this aspect")
     parser.add_argument("--term", help="analysis uses this vocabulary term ('chiaroscuro')")
-    parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--limit", type=int_in(1, MAX_LIMIT, "the limit"), default=10)
     parser.add_argument("--json", action="store_true", help="JSON for scripts")
     parser.set_defaults(func=run)
 

@@ -21,7 +21,9 @@ def libpq_url(url: str) -> str:
     parsed = make_url(url)
     if not parsed.drivername.startswith("postgresql"):
         raise DatabaseError(f"database URL must be postgresql://..., got {parsed.drivername}://")
-    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    # Only the scheme changes: re-rendering the URL re-escaped its password differently (a
+    # percent-encoded space came back raw, which libpq rejects, quoting the password).
+    return "postgresql://" + url.split("://", 1)[1]
 
 
 def redact(url: str) -> str:

@@ -1,8 +1,8 @@
-"""Database roles: a writer for jobs, a read-only role for catalogers.
+"""Database roles: a writer for jobs, a read-only role and a cataloger role for people.
 
 Passwords come from environment variables and are sent as SQL literals, never printed or
-logged. Without a password variable the role can still log in where the server trusts local
-connections (the embedded server's Unix socket), and the command says so.
+logged. A role without a password cannot log in on a server that asks for one (the embedded
+server asks every role but its owner), and the command says so.
 """
 
 from __future__ import annotations
@@ -17,14 +17,26 @@ from archive_analyzer.db.queries import query
 
 WRITER_PASSWORD_ENV = "ARCHIVE_ANALYZER_WRITER_PASSWORD"
 READER_PASSWORD_ENV = "ARCHIVE_ANALYZER_READER_PASSWORD"
+CATALOGER_PASSWORD_ENV = "ARCHIVE_ANALYZER_CATALOGER_PASSWORD"
 
 
 @dataclass(frozen=True)
 class RoleSpec:
+    kind: str  # writer, reader or cataloger: the placeholder its grants use
     name: str
     password_env: str
-    grants: str  # named query in sql/queries/roles.sql
-    placeholder: str
+    grants: tuple[str, ...]  # named queries in sql/queries/roles.sql, run in order
+
+
+def role_specs(writer: str, reader: str, cataloger: str) -> list[RoleSpec]:
+    return [
+        RoleSpec("writer", writer, WRITER_PASSWORD_ENV, ("grant_writer",)),
+        RoleSpec("reader", reader, READER_PASSWORD_ENV, ("grant_reader",)),
+        # A cataloger reads what the reader reads, through the same grants, and may add reviews.
+        RoleSpec(
+            "cataloger", cataloger, CATALOGER_PASSWORD_ENV, ("grant_reader", "grant_cataloger")
+        ),
+    ]
 
 
 def _ensure_role(conn, name: str, password: str | None) -> str:
@@ -37,22 +49,27 @@ def _ensure_role(conn, name: str, password: str | None) -> str:
     return "updated" if exists else "created"
 
 
-def create_roles(db: Database, writer: str, reader: str) -> list[str]:
-    """Create or update both roles and their grants; return lines to show (no secrets)."""
-    specs = [
-        RoleSpec(writer, WRITER_PASSWORD_ENV, "grant_writer", "writer"),
-        RoleSpec(reader, READER_PASSWORD_ENV, "grant_reader", "reader"),
-    ]
+def _grant(conn, spec: RoleSpec) -> None:
+    role = sql.Identifier(spec.name)
+    database = sql.Identifier(conn.info.dbname)
+    for name in spec.grants:
+        placeholders = {"reader": role, "cataloger": role, "writer": role}
+        conn.execute(sql.SQL(query(name)).format(database=database, **placeholders))
+
+
+def create_roles(db: Database, writer: str, reader: str, cataloger: str) -> list[str]:
+    """Create or update the roles and their grants; return lines to show (no secrets)."""
     lines = []
     with db.connect() as conn:
-        database = conn.info.dbname
-        for spec in specs:
+        for spec in role_specs(writer, reader, cataloger):
             password = os.environ.get(spec.password_env) or None
             done = _ensure_role(conn, spec.name, password)
-            grants = sql.SQL(query(spec.grants)).format(
-                database=sql.Identifier(database), **{spec.placeholder: sql.Identifier(spec.name)}
-            )
-            conn.execute(grants)
+            _grant(conn, spec)
             note = "password set" if password else f"no password ({spec.password_env} unset)"
-            lines.append(f"{spec.placeholder} role {spec.name}: {done}, {note}")
+            lines.append(f"{spec.kind} role {spec.name}: {done}, {note}")
+        if conn.execute(query("reader_can_lock"), {"name": reader}).fetchone()["found"]:
+            lines.append(
+                "warning: every role may still take advisory locks (a stuck run or migration); "
+                "apply migration 0009 as a superuser"
+            )
     return lines

@@ -7,6 +7,7 @@ a database built from the file dumps the same.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -37,10 +38,21 @@ def pg_dump_path() -> str:
     raise DatabaseError("pg_dump not found: install the PostgreSQL client tools")
 
 
+def _without_password(url: str) -> tuple[str, dict[str, str]]:
+    """(conninfo without the password, environment carrying it): argv shows in `ps`."""
+    conninfo = psycopg.conninfo.conninfo_to_dict(url)
+    password = conninfo.pop("password", None)
+    env = {**os.environ, "PGPASSWORD": password} if password else dict(os.environ)
+    return psycopg.conninfo.make_conninfo(**conninfo), env
+
+
 def dump_schema(url: str) -> str:
     """Schema only, without owners, privileges or the migration ledger's rows."""
-    command = [pg_dump_path(), "--schema-only", "--no-owner", "--no-privileges", "--dbname", url]
-    result = subprocess.run(command, capture_output=True, text=True)
+    conninfo, env = _without_password(url)
+    command = [pg_dump_path(), "--schema-only", "--no-owner", "--no-privileges"]
+    result = subprocess.run(
+        [*command, "--dbname", conninfo], capture_output=True, text=True, env=env
+    )
     if result.returncode != 0:
         raise DatabaseError(f"pg_dump failed: {result.stderr.strip()}")
     return _RESTRICT.sub("", result.stdout)

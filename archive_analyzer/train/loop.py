@@ -94,10 +94,28 @@ def _save(model, optimizer, scheduler, epoch, history, lineage: str, folder: Pat
     (folder / HISTORY_FILE).write_text(json.dumps(history))
 
 
-def _check_lineage(job: FinetuneJob, folder: Path) -> None:
+def _load_state(folder: Path) -> dict:
+    """The optimiser and schedule state: tensors and plain values, never pickled objects.
+
+    Checkpoints live in shared storage (S3): unpickling arbitrary objects from there would run
+    whatever code anyone who can write to it put in the file.
+    """
+    import pickle
+
     import torch
 
-    saved = torch.load(folder / STATE_FILE, weights_only=False).get("lineage", "")
+    try:
+        return torch.load(folder / STATE_FILE, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ValueError(
+            f"refusing to resume from {folder / STATE_FILE}: it holds more than tensors and "
+            f"plain values, and loading it could run code ({first_line})"
+        ) from None
+
+
+def _check_lineage(job: FinetuneJob, folder: Path) -> None:
+    saved = _load_state(folder).get("lineage", "")
     if saved != job.lineage:
         raise ValueError(
             "the newest checkpoint under this storage and name comes from another base model, "
@@ -149,9 +167,7 @@ def _loader(job: FinetuneJob, tokenizer, model_config, spec: ImageSpec):
 
 
 def _resume_state(folder: Path, optimizer, scheduler) -> tuple[int, list[dict]]:
-    import torch
-
-    state = torch.load(folder / STATE_FILE, weights_only=False)
+    state = _load_state(folder)
     optimizer.load_state_dict(state["optimizer"])
     scheduler.load_state_dict(state["scheduler"])
     return state["epoch"], json.loads((folder / HISTORY_FILE).read_text())
