@@ -20,7 +20,7 @@ from archive_analyzer.db.queries import sql_dir
 from archive_analyzer.errors import DatabaseError, MigrationBusyError, MigrationChangedError
 
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-_LOCK_KEY = 7_201_100_001  # advisory lock id reserved for migrations
+MIGRATION_LOCK_KEY = 7_201_100_001  # advisory lock id reserved for migrations
 SUPERSEDED = "superseded.txt"
 # Long enough for another process's migrations on a large catalog, short enough that a
 # stuck holder shows up as an error instead of a command that never returns.
@@ -118,10 +118,10 @@ def _take_lock(conn: psycopg.Connection, timeout_s: float) -> None:
     previous = conn.execute("SELECT current_setting('lock_timeout') AS v").fetchone()["v"]
     conn.execute("SELECT set_config('lock_timeout', %s, true)", (f"{int(timeout_s * 1000)}ms",))
     try:
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
     except psycopg.errors.LockNotAvailable:
         conn.rollback()
-        holder = conn.execute(_LOCK_HOLDER, (_LOCK_KEY,)).fetchone()
+        holder = conn.execute(_LOCK_HOLDER, (MIGRATION_LOCK_KEY,)).fetchone()
         raise MigrationBusyError(
             f"another process is migrating this database: {_describe(holder)} holds the "
             f"migration lock, still after {timeout_s:g} s; try again when it has finished"
