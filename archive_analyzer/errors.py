@@ -39,3 +39,16 @@ class CollectionBusyError(ArchiveAnalyzerError):
     """
 
     exit_code = 75
+
+
+class MigrationChangedError(DatabaseError):
+    """A migration this database already applied no longer matches its file.
+
+    Released migrations are immutable: a change belongs in a new numbered migration.
+    """
+
+
+class MigrationBusyError(DatabaseError):
+    """Another process holds the migration lock past the wait allowed; nothing was applied."""
+
+    exit_code = 75

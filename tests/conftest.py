@@ -64,6 +64,17 @@ def database_url(pg_admin_url) -> str:
 
 
 @pytest.fixture
+def empty_database_url(pg_admin_url) -> str:
+    """A database with nothing in it, not even the migrations `database_url` has."""
+    name = "e_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    yield pg_admin_url.replace("/postgres?", f"/{name}?")
+    with psycopg.connect(pg_admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
 def db(database_url) -> Database:
     return Database(database_url)
 

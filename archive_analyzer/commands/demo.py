@@ -9,10 +9,10 @@ from archive_analyzer.commands.analyze import format_summary
 from archive_analyzer.commands.search import COLUMNS, search_fulltext
 from archive_analyzer.db.database import Database
 from archive_analyzer.output import table
+from archive_analyzer.package_data import package_folder
 from archive_analyzer.runner import analyze
 from archive_analyzer.settings import load_settings
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "paintings"
 DEMO_QUERY = "light or colour or composition or brushwork"
 # The tiny stand-in model writes noise; 64 tokens of it show the pipeline as well as 512 would.
 TINY_MODEL_TOKENS = 64
@@ -30,10 +30,15 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def examples() -> Path:
+    """The sample paintings: the demo's data, shipped with the package."""
+    return package_folder("examples") / "paintings"
+
+
 def demo_settings(args: argparse.Namespace):
     flags = {
-        "source": str(EXAMPLES),
-        "manifest": str(EXAMPLES / "manifest.csv"),
+        "source": str(examples()),
+        "manifest": str(examples() / "manifest.csv"),
         "collection": "demo",
         "max_new_tokens": args.max_new_tokens,
     }
@@ -45,7 +50,8 @@ def demo_settings(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     settings = demo_settings(args)
-    print(f"Analysing the {len(list(EXAMPLES.glob('*.jpg')))} sample paintings in {EXAMPLES}")
+    folder = examples()
+    print(f"Analysing the {len(list(folder.glob('*.jpg')))} sample paintings in {folder}")
     summary = analyze(settings, engine=args.engine)
     print(format_summary(summary))
     db = Database.from_settings(settings)

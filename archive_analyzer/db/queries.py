@@ -11,13 +11,15 @@ import re
 from functools import cache
 from pathlib import Path
 
+from archive_analyzer.package_data import package_folder
+
 _HEADER = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
 
 def sql_dir() -> Path:
-    """The project's sql/ folder (next to the package, or ARCHIVE_ANALYZER_SQL_DIR)."""
+    """The project's sql/ folder: shipped with the package, or ARCHIVE_ANALYZER_SQL_DIR."""
     override = os.environ.get("ARCHIVE_ANALYZER_SQL_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "sql"
+    return Path(override) if override else package_folder("sql")
 
 
 def parse_queries(text: str) -> dict[str, str]:
