@@ -132,8 +132,9 @@ def test_a_database_built_from_earlier_texts_is_accepted_and_ends_with_the_curre
     released = tmp_path / "released"
     shutil.copytree(sql_dir(), released)
     migrations = released / "migrations"
-    for later in ("0006_search_speed.sql", "0007_superseded_objects.sql"):
-        (migrations / later).unlink()
+    for later in migrations.glob("*.sql"):  # what came after the released texts
+        if int(later.name[:4]) >= 6:
+            later.unlink()
     catalog = _git_show(catalog_commit, "sql/migrations/0002_catalog.sql")
     (migrations / "0002_catalog.sql").write_bytes(catalog)
     if search_migration:
@@ -145,7 +146,7 @@ def test_a_database_built_from_earlier_texts_is_accepted_and_ends_with_the_curre
 
     monkeypatch.delenv("ARCHIVE_ANALYZER_SQL_DIR")
     applied = [m.name for m in migrate(empty_db)]
-    expected = ["0007_superseded_objects.sql"]
+    expected = [m.name for m in available_migrations() if m.version >= 7]
     assert applied == (expected if search_migration else ["0006_search_speed.sql", *expected])
     assert dump_schema(empty_db.url) == (sql_dir() / "schema.sql").read_text()
     assert migrate(empty_db) == []
