@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import posixpath
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 
 import fsspec
@@ -37,8 +39,15 @@ class Output:
         except Exception as exc:  # fsspec backends raise their own types; name the target
             raise SourceError(f"cannot write to {out}: {type(exc).__name__}: {exc}") from exc
 
+        self.folders = {self.path}
+
     def write(self, name: str, data: bytes) -> None:
-        with self.fs.open(f"{self.path}/{name}", "wb") as handle:
+        full = f"{self.path}/{name}"
+        folder = posixpath.dirname(full)
+        if folder not in self.folders:  # object stores need none; local folders do
+            self.fs.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        with self.fs.open(full, "wb") as handle:
             handle.write(data)
 
 
@@ -93,12 +102,12 @@ def export(
         raise SourceError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     target = Output(out)
     base = (base or target.root).rstrip("/")
-    rows = artworks(db, filters or Filters())
-    if fmt == "linked-art":
-        result = export_linked_art(rows, target, base, check)
-    elif fmt == "iiif-annotations":
-        result = export_annotations(rows, target, base)
-    else:
-        result = export_csv(rows, target, bom)
+    with closing(artworks(db, filters or Filters())) as rows:  # ends the cursor on errors too
+        if fmt == "linked-art":
+            result = export_linked_art(rows, target, base, check)
+        elif fmt == "iiif-annotations":
+            result = export_annotations(rows, target, base)
+        else:
+            result = export_csv(rows, target, bom)
     result.location = target.root
     return result
