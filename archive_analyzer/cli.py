@@ -16,6 +16,7 @@ from archive_analyzer.commands import (
     db,
     demo,
     evaluate,
+    export,
     failures,
     finetune,
     model,
@@ -25,7 +26,19 @@ from archive_analyzer.commands import (
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
 
-COMMANDS = (analyze, search, runs, db, model, demo, failures, finetune, evaluate, dataset)
+COMMANDS = (
+    analyze,
+    search,
+    runs,
+    db,
+    model,
+    demo,
+    failures,
+    finetune,
+    evaluate,
+    dataset,
+    export,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,8 @@ from typing import Any
 from archive_analyzer.errors import SourceError
 
 FIELDS = ("object_id", "image_uri", "title", "artist", "date_text", "medium")
+# Columns holding a IIIF Image API base URL instead of an image file (NGA's `iiifurl`).
+SERVICE_COLUMNS = ("iiif_service", "iiif_image_service", "iiifurl")
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("title",),

@@ -22,7 +22,7 @@ from archive_analyzer.db.database import Database
 from archive_analyzer.db.migrate import migrate, require_current
 from archive_analyzer.db.queries import query
 from archive_analyzer.engine import Resources, StageSpec, run_engine
-from archive_analyzer.errors import ConfigError
+from archive_analyzer.iiif.listing import collect
 from archive_analyzer.model.loader import ModelInfo, inspect_model
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt, resolve_prompt
@@ -31,13 +31,7 @@ from archive_analyzer.planning import Plan, forget_cached_listings, plan_items
 from archive_analyzer.redact import redact, redact_value
 from archive_analyzer.run_guard import collection_lock
 from archive_analyzer.settings import Settings
-from archive_analyzer.sources import (
-    SourceItem,
-    attach_manifest,
-    list_images,
-    normalize_uri,
-    read_manifest,
-)
+from archive_analyzer.sources import SourceItem, normalize_uri
 from archive_analyzer.stages.analyze import ModelConfig
 from archive_analyzer.stages.analyze_vllm import analyzer_class
 from archive_analyzer.stages.decode import Decode, DecodeConfig
@@ -45,6 +39,7 @@ from archive_analyzer.stages.features import Features, FeaturesConfig
 from archive_analyzer.stages.reuse import Reuse, ReuseConfig
 from archive_analyzer.stages.sink import Sink, SinkConfig
 from archive_analyzer.stages.structure import Structure, StructureConfig
+from archive_analyzer.storage import RetryPolicy
 
 
 @dataclass
@@ -101,12 +96,9 @@ def model_location(settings: Settings, say=print) -> str:
 
 
 def collect_items(settings: Settings) -> tuple[list[SourceItem], list[str]]:
-    if not settings.source:
-        raise ConfigError("source: no source given (argument SOURCE or ARCHIVE_ANALYZER_SOURCE)")
-    items = list_images(settings.source)
-    if not settings.manifest:
-        return items, []
-    return attach_manifest(items, read_manifest(settings.manifest), settings.source)
+    """A folder or bucket (with its manifest), a IIIF manifest/collection, or URL rows."""
+    policy = RetryPolicy(per_host=settings.http_per_host)
+    return collect(settings.source, settings.manifest, policy, settings.iiif_size)
 
 
 def build_stages(
@@ -120,7 +112,8 @@ def build_stages(
     force: bool = False,
 ) -> list[StageSpec]:
     spec = ImageSpec.from_model(location)
-    decode = DecodeConfig(spec, settings.max_image_pixels, settings.min_image_side)
+    policy = RetryPolicy(per_host=settings.http_per_host)
+    decode = DecodeConfig(spec, settings.max_image_pixels, settings.min_image_side, policy)
     model = ModelConfig(
         location,
         settings.home / "model-cache",

@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         "transformers", description="transformers (default; CPU or GPU) or vllm (GPU, [gpu] extra)"
     )
     embed: bool = Field(True, description="Embed analysis text for semantic search")
+    iiif_size: str = Field(
+        "max",
+        pattern=r"^(max|!\d+,\d+)$",
+        description="IIIF image size: max (exact pixels) or !w,h (within a box; less bandwidth)",
+    )
+    http_per_host: int = Field(
+        4, ge=1, le=64, description="HTTP(S) requests in flight to one host, per process"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -98,7 +106,7 @@ class Settings(BaseSettings):
 
     @property
     def collection_name(self) -> str:
-        return self.collection or self.source or "default"
+        return self.collection or self.source or self.manifest or "default"
 
     def public_dict(self) -> dict[str, Any]:
         """Settings as stored on a run: secrets never leave this object."""

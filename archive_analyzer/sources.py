@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import posixpath
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any
 import fsspec
 
 from archive_analyzer.errors import SourceError
-from archive_analyzer.metadata import canonical_rows, sidecar_mapping
+from archive_analyzer.metadata import SERVICE_COLUMNS, canonical_rows, sidecar_mapping
+
+logger = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"})
 
@@ -106,10 +109,27 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
     except (ValueError, csv.Error) as exc:
         raise SourceError(f"manifest {uri} is not valid CSV/JSONL: {exc}") from exc
     rows = canonical_rows(rows, sidecar_mapping(uri))  # museum exports: Tate, NGA, a mapping
+    return _with_images(rows, uri)
+
+
+def _with_images(rows: list[dict[str, Any]], uri: str) -> list[dict[str, Any]]:
+    """Rows naming an image; catalogue records without one (Tate has ~400) are named, not run."""
+    kept, imageless = [], []
     for number, row in enumerate(rows, start=1):
-        if not row.get("image_uri"):
-            raise SourceError(f"manifest {uri} row {number} has no image_uri")
-    return rows
+        if row.get("image_uri") or any(row.get(c) for c in SERVICE_COLUMNS):
+            kept.append(row)
+        elif row.get("object_id"):
+            imageless.append(str(row["object_id"]))
+        else:
+            raise SourceError(f"manifest {uri} row {number} has no image_uri and no object_id")
+    if imageless:
+        logger.warning(
+            "manifest %s: %d records have no image and are not analysed (first: %s)",
+            uri,
+            len(imageless),
+            ", ".join(imageless[:5]),
+        )
+    return kept
 
 
 def resolve_within(image_uri: str, root: str, row_number: int) -> str:

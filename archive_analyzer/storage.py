@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import fsspec
 
@@ -38,6 +39,7 @@ class RetryPolicy:
     attempts: int = 5
     first_delay: float = 0.2
     max_delay: float = 5.0
+    per_host: int = 4  # HTTP(S) sources: requests in flight to one host from one process
 
     def delay(self, attempt: int) -> float:
         """Exponential backoff with full jitter, so many workers do not retry in lockstep."""
@@ -56,7 +58,15 @@ def read_bytes(
     reader: Callable[[str], bytes] = _read_once,
     sleep: Callable[[float], None] = time.sleep,
 ) -> bytes:
-    """The whole object at `uri`; raises ReadFailed when it cannot be read."""
+    """The whole object at `uri`; raises ReadFailed when it cannot be read.
+
+    http(s) URIs go through the polite IIIF/HTTP client (per-host limit); a server's
+    Retry-After replaces the backoff for that pause.
+    """
+    if reader is _read_once and uri.startswith(("http://", "https://")):
+        from archive_analyzer.iiif.http import get_bytes
+
+        reader = partial(get_bytes, per_host=policy.per_host)
     for attempt in range(1, policy.attempts + 1):
         try:
             return reader(uri)
@@ -65,7 +75,7 @@ def read_bytes(
         except Exception as exc:  # fsspec backends raise their own types for transient errors
             if attempt == policy.attempts:
                 raise ReadFailed(uri, attempt, exc, final=False) from exc
-            pause = policy.delay(attempt)
+            pause = getattr(exc, "retry_after", None) or policy.delay(attempt)
             logger.warning(
                 "read %s failed (%s); retry %d in %.1f s",
                 redact(uri),

@@ -718,6 +718,64 @@ ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
 
 
 --
+-- Name: runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.runs (
+    id bigint NOT NULL,
+    collection text NOT NULL,
+    source_uri text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    host text,
+    pid integer,
+    model_version text,
+    prompt_version text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    images_per_second double precision,
+    error text,
+    prompt_name text,
+    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
+    backend_pid integer,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
+);
+
+
+--
+-- Name: export_artworks; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.export_artworks AS
+ SELECT c.artwork_id,
+    c.object_id,
+    c.title,
+    c.artist,
+    c.date_text,
+    c.year_start,
+    c.year_end,
+    c.medium,
+    c.metadata,
+    c.image_uri,
+    c.sha256,
+    c.analysis_id,
+    c.analysis,
+    c.model_version,
+    c.prompt_name,
+    a.prompt_version,
+    a.run_id,
+    c.analysed_at,
+    (r.settings ->> 'model'::text) AS model_location,
+    c.aspects,
+    c.terms,
+    c.palette
+   FROM ((public.catalog_artworks c
+     JOIN public.analyses a ON ((a.id = c.analysis_id)))
+     LEFT JOIN public.runs r ON ((r.id = a.run_id)));
+
+
+--
 -- Name: failures; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -768,32 +826,6 @@ CREATE SEQUENCE public.images_id_seq
 --
 
 ALTER SEQUENCE public.images_id_seq OWNED BY public.images.id;
-
-
---
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
 
 
 --

@@ -26,6 +26,10 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     flag("--ray-address", help="Ray cluster address (default: RAY_ADDRESS or a local Ray)")
     flag("--collection", help="collection name (default: the source URI)")
     flag("--device", choices=["auto", "cpu", "cuda"])
+    flag(
+        "--iiif-size", help="IIIF image size: max (default, exact pixels) or !w,h, e.g. !2048,2048"
+    )
+    flag("--http-per-host", type=int, help="HTTP requests in flight to one host (default 4)")
 
 
 SETTINGS_FLAGS = (
@@ -42,6 +46,8 @@ SETTINGS_FLAGS = (
     "ray_address",
     "collection",
     "device",
+    "iiif_size",
+    "http_per_host",
 )
 
 

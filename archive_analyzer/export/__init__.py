@@ -1,0 +1,1 @@
+"""Exports for museum systems: Linked Art JSON-LD, IIIF annotation pages, catalogue CSV."""
