@@ -16,7 +16,7 @@ import _path  # noqa: F401  (puts the working_dir's package first on sys.path)
 
 from archive_analyzer.commands import SETTINGS_FLAGS, add_settings_flags
 from archive_analyzer.errors import ArchiveAnalyzerError
-from archive_analyzer.nightly import nightly
+from archive_analyzer.run.nightly import nightly
 from archive_analyzer.settings import load_settings
 
 

@@ -6,7 +6,7 @@ import argparse
 import signal
 
 from archive_analyzer.commands import add_settings_flags, settings_from
-from archive_analyzer.runner import RunSummary, analyze, plan_only
+from archive_analyzer.run.analyze import RunSummary, analyze, plan_only
 
 
 def register(subparsers) -> None:

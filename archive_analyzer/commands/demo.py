@@ -9,7 +9,7 @@ from archive_analyzer.commands.analyze import format_summary
 from archive_analyzer.commands.search import COLUMNS, search_fulltext
 from archive_analyzer.db.database import Database
 from archive_analyzer.output import table
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.settings import load_settings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "paintings"

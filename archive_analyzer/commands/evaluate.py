@@ -12,7 +12,7 @@ from archive_analyzer.evaluate.runner import (
     side_by_side,
 )
 from archive_analyzer.output import table, to_json
-from archive_analyzer.runner import open_database
+from archive_analyzer.run.analyze import open_database
 from archive_analyzer.settings import load_settings
 
 

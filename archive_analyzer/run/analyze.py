@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tqdm import tqdm
 
-from archive_analyzer.accounting import Ledger
+from archive_analyzer.run.ledger import Ledger
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.migrate import migrate, require_current
 from archive_analyzer.db.queries import query
@@ -27,9 +27,9 @@ from archive_analyzer.model.loader import ModelInfo, inspect_model
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt, resolve_prompt
 from archive_analyzer.model.tiny import write_tiny_model
-from archive_analyzer.planning import Plan, forget_cached_listings, plan_items
+from archive_analyzer.run.plan import Plan, forget_cached_listings, plan_items
 from archive_analyzer.redact import redact, redact_value
-from archive_analyzer.run_guard import collection_lock
+from archive_analyzer.run.guard import collection_lock
 from archive_analyzer.settings import Settings
 from archive_analyzer.sources import (
     SourceItem,

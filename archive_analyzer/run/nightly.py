@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import CollectionBusyError
-from archive_analyzer.runner import analyze, collection_key
-from archive_analyzer.runs_report import format_report
+from archive_analyzer.run.analyze import analyze, collection_key
+from archive_analyzer.run.report import format_report
 from archive_analyzer.settings import Settings
 
 SUCCEEDED, FAILED = 0, 1
