@@ -7,71 +7,37 @@ are not retried; everything else is retried a few times with exponential backoff
 
 from __future__ import annotations
 
-import logging
-import random
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import fsspec
 
 from archive_analyzer.redact import redact
-
-logger = logging.getLogger(__name__)
+from archive_analyzer.retry import RetryPolicy, retry
 
 # Retrying these cannot help: the object is absent, is a folder, or we may not read it.
 FINAL_ERRORS = (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)
+READ_POLICY = RetryPolicy()
 
 
 class ReadFailed(Exception):
-    """An object could not be read after every attempt; `final` when retrying could not help."""
+    """An object could not be read: a final error at once, or a transient one every attempt."""
 
-    def __init__(self, uri: str, attempts: int, cause: BaseException, final: bool) -> None:
+    def __init__(self, uri: str, attempts: int, cause: BaseException) -> None:
         super().__init__(f"{type(cause).__name__}: {cause} (after {attempts} attempt(s))")
         self.uri = uri
         self.attempts = attempts
-        self.final = final
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5
-    first_delay: float = 0.2
-    max_delay: float = 5.0
-
-    def delay(self, attempt: int) -> float:
-        """Exponential backoff with full jitter, so many workers do not retry in lockstep."""
-        ceiling = min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
-        return random.uniform(ceiling / 2, ceiling)
-
-
-def _read_once(uri: str) -> bytes:
-    with fsspec.open(uri, "rb") as handle:
-        return handle.read()
-
-
-def read_bytes(
-    uri: str,
-    policy: RetryPolicy = RetryPolicy(),
-    reader: Callable[[str], bytes] = _read_once,
-    sleep: Callable[[float], None] = time.sleep,
-) -> bytes:
+def read_bytes(uri: str, policy: RetryPolicy = READ_POLICY) -> bytes:
     """The whole object at `uri`; raises ReadFailed when it cannot be read."""
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return reader(uri)
-        except FINAL_ERRORS as exc:
-            raise ReadFailed(uri, attempt, exc, final=True) from exc
-        except Exception as exc:  # fsspec backends raise their own types for transient errors
-            if attempt == policy.attempts:
-                raise ReadFailed(uri, attempt, exc, final=False) from exc
-            pause = policy.delay(attempt)
-            logger.warning(
-                "read %s failed (%s); retry %d in %.1f s",
-                redact(uri),
-                redact(str(exc)),
-                attempt,
-                pause,
-            )
-            sleep(pause)
-    raise AssertionError("unreachable: the loop returns or raises")
+    attempts = 0
+
+    def read_once() -> bytes:
+        nonlocal attempts
+        attempts += 1
+        with fsspec.open(uri, "rb") as handle:
+            return handle.read()
+
+    try:
+        # fsspec backends raise their own types for transient errors: retry any Exception.
+        return retry(read_once, (Exception,), policy, f"read {redact(uri)} failed", FINAL_ERRORS)
+    except Exception as exc:
+        raise ReadFailed(uri, attempts, exc) from exc

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from archive_analyzer.run.ledger import Ledger
 from archive_analyzer.cli import build_parser
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.redact import RedactingFilter, redact, redact_value
+from archive_analyzer.run.ledger import Ledger
 from archive_analyzer.settings import load_settings
 from archive_analyzer.stages.analyze import ImageFailure, generate_splitting
 
