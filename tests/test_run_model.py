@@ -3,13 +3,14 @@ the `model_cache` setting says."""
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 
 import boto3
 import pytest
 
 from archive_analyzer.cli import main
-from archive_analyzer.errors import ConfigError
+from archive_analyzer.errors import ConfigError, MissingExtraError
 from archive_analyzer.model.loader import model_cache_dir
 from archive_analyzer.run.analyze import analyze
 from archive_analyzer.run.prepare import model_location
@@ -90,3 +91,15 @@ def test_a_remote_model_is_cached_under_model_cache(
     copies = [p for p in cache.iterdir() if p.is_dir()]
     assert len(copies) == 1 and (copies[0] / ".complete").exists()
     assert not (isolated_home / "model-cache").exists()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vllm is installed")
+def test_a_run_that_raises_is_finished_once_as_failed(db, settings_for, two_paintings):
+    settings = settings_for(two_paintings, model_engine="vllm")  # wired after the run starts
+    with pytest.raises(MissingExtraError):
+        analyze(settings, **QUIET)
+    with db.connect() as conn:
+        runs = conn.execute("SELECT status, error, counts, finished_at FROM runs").fetchall()
+    assert len(runs) == 1 and runs[0]["status"] == "failed"
+    assert "MissingExtraError: vllm is not installed" in runs[0]["error"]
+    assert runs[0]["counts"]["seen"] == 2 and runs[0]["finished_at"] is not None
