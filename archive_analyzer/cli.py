@@ -20,6 +20,7 @@ from archive_analyzer.commands import (
     failures,
     finetune,
     model,
+    nightly,
     runs,
     search,
 )
@@ -28,6 +29,7 @@ from archive_analyzer.redact import install_log_redaction, redact
 
 COMMANDS = (
     analyze,
+    nightly,
     search,
     runs,
     db,

@@ -44,7 +44,14 @@ class Settings(BaseSettings):
     )
     home: Path = Field(default_factory=default_home, description="Embedded database and caches")
     model: str | None = Field(None, description="Model directory or URI; empty means the tiny demo")
-    model_cache: Path | None = Field(None, description="Node-local copy of remote models")
+    model_cache: Path | None = Field(
+        None, description="Node-local copy of remote models; None: <home>/model-cache"
+    )
+    demo_model: bool = Field(
+        False,
+        description="Without a model, analyse with the tiny random-weight demo model even "
+        "against a configured database (the embedded one always allows it)",
+    )
     prompt: str = Field("formal_analysis", description="Named prompt template")
     custom_prompt: str | None = Field(None, description="Free-text query used instead of a name")
     batch_size: int = Field(8, ge=1, le=1024)

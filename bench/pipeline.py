@@ -22,7 +22,7 @@ from PIL import Image
 
 from archive_analyzer.engine.ray_engine import init_ray, object_store_bytes_used
 from archive_analyzer.model.tiny import write_tiny_model
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.settings import load_settings
 from archive_analyzer.stages.decode import Decode, DecodeConfig
 from bench.database import scratch_database

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from archive_analyzer.catalog.search import search
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from tests.conftest import EXAMPLES
 
 

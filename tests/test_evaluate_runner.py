@@ -7,7 +7,7 @@ from archive_analyzer.evaluate.metrics import score_texts
 from archive_analyzer.evaluate.runner import evaluate_model
 from archive_analyzer.model.loader import inspect_model
 from archive_analyzer.model.tiny import write_tiny_model
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.train.data import read_conversations
 from tests.conftest import count
 from tests.test_train_data import write_pairs

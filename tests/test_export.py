@@ -15,7 +15,7 @@ from archive_analyzer.catalog.vocabulary import load_vocabulary
 from archive_analyzer.export import jsonld, linked_art
 from archive_analyzer.export.records import Filters
 from archive_analyzer.export.write import export
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from tests.conftest import PAINTINGS
 from tests.iiif_server import IIIFServer, build_layout
 

@@ -10,7 +10,7 @@ import pytest
 from archive_analyzer.iiif import image_api, presentation
 from archive_analyzer.iiif.http import parse_retry_after
 from archive_analyzer.iiif.listing import collect
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.storage import RetryPolicy, read_bytes
 from tests.conftest import PAINTINGS
 from tests.iiif_server import IIIFServer, build_layout

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from archive_analyzer.nightly import BUSY, FAILED, SUCCEEDED, nightly, worst
-from archive_analyzer.run_guard import collection_lock
+from archive_analyzer.run.guard import collection_lock
+from archive_analyzer.run.nightly import BUSY, FAILED, SUCCEEDED, nightly, worst
 from tests.conftest import EXAMPLES, count, free_port
 
 ROOT = Path(__file__).resolve().parents[1]

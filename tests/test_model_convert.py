@@ -213,7 +213,7 @@ def test_plain_transformers_gets_vicuna_v1_and_the_pad_path_from_the_converted_d
 def test_analyze_stores_the_converted_models_version_on_every_analysis(
     converted, db, settings_for, tmp_path
 ):
-    from archive_analyzer.runner import analyze
+    from archive_analyzer.run.analyze import analyze
 
     source = tmp_path / "paintings"
     source.mkdir()

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from archive_analyzer.model import prompts
-from archive_analyzer.runner import analyze, plan_only
+from archive_analyzer.run.analyze import analyze, plan_only
 from tests.conftest import EXAMPLES, PAINTINGS, count
 
 QUIET = {"say": lambda *_: None}

@@ -11,7 +11,7 @@ import time
 
 from archive_analyzer.cli import main
 from archive_analyzer.errors import CollectionBusyError
-from archive_analyzer.run_guard import collection_lock, mark_dead_runs
+from archive_analyzer.run.guard import collection_lock, mark_dead_runs
 from tests.conftest import PAINTINGS, count
 
 COLLECTION = "nightly-test"

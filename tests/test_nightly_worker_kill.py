@@ -11,7 +11,7 @@ import time
 import psutil
 import pytest
 
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from tests.conftest import PAINTINGS, count
 
 SINK_TITLE = "ray::MapWorker(MapBatches(Sink))"

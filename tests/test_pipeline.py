@@ -4,7 +4,7 @@ from pathlib import Path
 
 import boto3
 
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from tests.conftest import EXAMPLES, PAINTINGS, count
 
 

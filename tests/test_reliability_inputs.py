@@ -12,7 +12,7 @@ import pytest
 
 from archive_analyzer.cli import main
 from archive_analyzer.errors import SourceError
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.sources import attach_manifest, list_images
 from tests.conftest import count
 from tests.corpus import TEST_MAX_PIXELS, write_corpus

@@ -1,4 +1,5 @@
-"""Reliability pieces on their own: OOM batch halving, the run's ledger, redaction, secrets.
+"""Reliability pieces on their own: OOM batch halving, the run's ledger, redaction, secrets,
+retries.
 
 The splitting tests drive `generate_splitting` with a small "device" that really refuses batches
 over its capacity by raising torch's own OutOfMemoryError, as a GPU does.
@@ -10,15 +11,19 @@ import logging
 import re
 from pathlib import Path
 
+import psycopg
 import pytest
 import torch
 
-from archive_analyzer.accounting import Ledger
 from archive_analyzer.cli import build_parser
+from archive_analyzer.db.resilience import retry_lost_connection
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.redact import RedactingFilter, redact, redact_value
+from archive_analyzer.retry import RetryPolicy, retry
+from archive_analyzer.run.ledger import Ledger
 from archive_analyzer.settings import load_settings
 from archive_analyzer.stages.analyze import ImageFailure, generate_splitting
+from archive_analyzer.storage import ReadFailed, read_bytes
 
 
 class SmallDevice:
@@ -157,3 +162,54 @@ def test_readme_explains_every_failure_reason():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("## Failure reasons", 1)[1].split("\n## ", 1)[0]
     assert [reason for reason in REASONS if f"| `{reason}` |" not in section] == []
+
+
+class Flaky:
+    """Fails with each of `errors` in turn, then returns "done"."""
+
+    def __init__(self, *errors: BaseException) -> None:
+        self.errors, self.calls = list(errors), 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "done"
+
+
+FAST = RetryPolicy(attempts=3, first_delay=0.001, max_delay=0.002)
+
+
+def test_retry_rides_over_transient_errors_and_gives_up_after_the_policy():
+    work = Flaky(ConnectionError("reset"), TimeoutError("slow"))
+    assert retry(work, (OSError,), FAST, "read x failed") == "done" and work.calls == 3
+    work = Flaky(*[ConnectionError(f"reset {n}") for n in range(3)])
+    with pytest.raises(ConnectionError, match="reset 2"):
+        retry(work, (OSError,), FAST, "read x failed")
+    assert work.calls == 3
+
+
+def test_final_errors_are_not_retried(tmp_path):
+    work = Flaky(FileNotFoundError("gone"))
+    with pytest.raises(FileNotFoundError):
+        retry(work, (Exception,), FAST, "read x failed", final=(FileNotFoundError,))
+    assert work.calls == 1
+    with pytest.raises(ReadFailed, match=r"after 1 attempt\(s\)") as failed:
+        read_bytes(str(tmp_path / "absent.jpg"), FAST)
+    assert isinstance(failed.value.__cause__, FileNotFoundError)
+
+
+def test_a_lost_connection_is_reset_before_each_retry():
+    resets = []
+    work = Flaky(psycopg.OperationalError("server closed the connection"))
+    assert retry_lost_connection(work, lambda: resets.append(1), FAST) == "done"
+    assert (work.calls, len(resets)) == (2, 1)
+    with pytest.raises(psycopg.errors.UniqueViolation):  # not a lost connection: no retry
+        retry_lost_connection(Flaky(psycopg.errors.UniqueViolation("dup")), resets.clear, FAST)
+
+
+def test_backoff_grows_with_jitter_up_to_the_ceiling():
+    policy = RetryPolicy(attempts=10, first_delay=0.5, max_delay=10.0)
+    assert [0.25 <= policy.delay(1) <= 0.5, 4.0 <= policy.delay(5) <= 8.0] == [True, True]
+    assert all(5.0 <= policy.delay(9) <= 10.0 for _ in range(20))
+    assert len({policy.delay(3) for _ in range(20)}) > 1

@@ -5,7 +5,7 @@ import pytest
 from archive_analyzer.cli import main
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import QUERIES
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.train.data import load_square, read_conversations
 from tests.conftest import EXAMPLES
 

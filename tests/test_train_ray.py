@@ -10,7 +10,7 @@ from transformers import LlavaForConditionalGeneration
 
 from archive_analyzer.model.loader import CARD_NAME, inspect_model
 from archive_analyzer.model.tiny import write_tiny_model
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.train.finetune import FinetuneRequest, finetune
 from archive_analyzer.train.recipe import Recipe
 from tests.test_train_data import write_pairs

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from archive_analyzer.settings import Settings, load_settings
 
@@ -11,7 +14,14 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
     """Flags that override settings; absent flags leave file and environment values alone."""
     flag = parser.add_argument
     flag("--manifest", help="CSV/JSONL manifest with object_id, image_uri, metadata columns")
-    flag("--model", help="model directory or URI (default: tiny demo model)")
+    flag("--model", help="model directory or URI (required with a configured database)")
+    flag(
+        "--demo-model",
+        action="store_true",
+        default=None,
+        help="without --model, use the tiny random-weight demo model even with a configured "
+        "database (its text is noise; the embedded database always allows it)",
+    )
     flag("--prompt", help="prompt template name (default: formal_analysis)")
     flag("--custom-prompt", help="free-text question used instead of a named prompt")
     flag("--batch-size", type=int)
@@ -36,6 +46,7 @@ SETTINGS_FLAGS = (
     "source",
     "manifest",
     "model",
+    "demo_model",
     "prompt",
     "custom_prompt",
     "batch_size",
@@ -54,3 +65,18 @@ SETTINGS_FLAGS = (
 def settings_from(args: argparse.Namespace) -> Settings:
     flags = {name: getattr(args, name, None) for name in SETTINGS_FLAGS}
     return load_settings(args.config, **flags)
+
+
+def _sigterm_interrupts(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Kubernetes and schedulers stop a job with SIGTERM: end like Ctrl-C, so the run is
+    recorded as interrupted instead of dying with its row still "running"."""
+    previous = signal.signal(signal.SIGTERM, _sigterm_interrupts)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import signal
 
-from archive_analyzer.commands import add_settings_flags, settings_from
-from archive_analyzer.runner import RunSummary, analyze, plan_only
+from archive_analyzer.commands import add_settings_flags, settings_from, sigterm_interrupts
+from archive_analyzer.run.analyze import analyze, plan_only
+from archive_analyzer.run.record import RunSummary
 
 
 def register(subparsers) -> None:
@@ -55,10 +55,6 @@ def format_summary(summary: RunSummary) -> str:
     return "\n".join(lines)
 
 
-def _sigterm_interrupts(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def run(args: argparse.Namespace) -> int:
     settings, engine = settings_from(args), args.engine
     if engine == "vllm":  # vLLM serves the model stage; Ray still runs the pipeline
@@ -66,12 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.plan:
         print(format_plan(*plan_only(settings)))
         return 0
-    # Kubernetes and schedulers stop a job with SIGTERM: end like Ctrl-C, so the run is
-    # recorded as interrupted instead of dying with its row still "running".
-    previous = signal.signal(signal.SIGTERM, _sigterm_interrupts)
-    try:
+    with sigterm_interrupts():
         summary = analyze(settings, engine=engine, progress=not args.no_progress, force=args.force)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     print(format_summary(summary))
     return 0 if summary.status == "succeeded" else 1

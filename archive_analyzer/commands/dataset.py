@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from archive_analyzer.db.open import open_database
 from archive_analyzer.errors import ConfigError
-from archive_analyzer.runner import open_database
 from archive_analyzer.settings import load_settings
 from archive_analyzer.train.export import export_dataset, record_review
 

@@ -10,7 +10,7 @@ from archive_analyzer.commands.search import COLUMNS, search_fulltext
 from archive_analyzer.db.database import Database
 from archive_analyzer.output import table
 from archive_analyzer.package_data import package_folder
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.settings import load_settings
 
 DEMO_QUERY = "light or colour or composition or brushwork"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from archive_analyzer.db.open import open_database
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.evaluate.runner import (
     METRICS,
@@ -11,8 +12,8 @@ from archive_analyzer.evaluate.runner import (
     latest_evaluation,
     side_by_side,
 )
+from archive_analyzer.model.loader import model_cache_dir
 from archive_analyzer.output import table, to_json
-from archive_analyzer.runner import open_database
 from archive_analyzer.settings import load_settings
 
 
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if action != "run" or not (args.model and args.data):
         raise ConfigError("use: evaluate --model M --data TEST, evaluate compare A B, or list")
-    cache = settings.model_cache or settings.home / "model-cache"
+    cache = model_cache_dir(settings)
     result = evaluate_model(
         db,
         args.model,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from archive_analyzer.db.open import open_database
 from archive_analyzer.export.records import Filters
 from archive_analyzer.export.write import FORMATS, export
-from archive_analyzer.runner import open_database
 from archive_analyzer.settings import load_settings
 
 

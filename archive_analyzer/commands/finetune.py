@@ -7,6 +7,7 @@ import argparse
 from pydantic import ValidationError
 
 from archive_analyzer.errors import ConfigError
+from archive_analyzer.model.loader import model_cache_dir
 from archive_analyzer.settings import load_settings
 from archive_analyzer.train.recipe import Recipe
 
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         problem = exc.errors()[0]
         raise ConfigError(f"finetune: {problem['loc'][0]}: {problem['msg']}") from None
-    cache = settings.model_cache or settings.home / "model-cache"
+    cache = model_cache_dir(settings)
     result = finetune(request, cache, settings.ray_address)
     for epoch in result.history:
         print(f"epoch {epoch['epoch']}: loss {epoch['loss']:.4f} ({epoch['steps']} steps)")

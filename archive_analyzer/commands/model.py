@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from archive_analyzer.model.loader import inspect_model
+from archive_analyzer.model.loader import inspect_model, model_cache_dir
 from archive_analyzer.model.tiny import write_tiny_model
 
 
@@ -62,7 +62,7 @@ def run_convert(args: argparse.Namespace) -> int:
         vision_tower=args.vision_tower,
         dtype=args.dtype,
     )
-    path = convert(request, settings.model_cache or settings.home / "model-cache")
+    path = convert(request, model_cache_dir(settings))
     info = inspect_model(str(path))
     print(f"wrote transformers-native GalleryGPT to {path} (model version {info.version})")
     return 0

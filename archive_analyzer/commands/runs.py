@@ -7,8 +7,8 @@ import argparse
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.output import table, to_json
-from archive_analyzer.run_guard import mark_dead_runs
-from archive_analyzer.runs_report import format_report
+from archive_analyzer.run.guard import mark_dead_runs
+from archive_analyzer.run.report import format_report
 from archive_analyzer.settings import load_settings
 
 COLUMNS = [

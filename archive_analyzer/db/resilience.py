@@ -7,17 +7,13 @@ rows either way.
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Callable
 from typing import TypeVar
 
 import psycopg
 
-from archive_analyzer.redact import redact
-from archive_analyzer.storage import RetryPolicy
+from archive_analyzer.retry import RetryPolicy, retry
 
-logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # A restart, failover or network cut: enough time for PostgreSQL to come back (~1 min in all).
@@ -29,26 +25,7 @@ LOST_CONNECTION = (psycopg.OperationalError, psycopg.InterfaceError)
 
 
 def retry_lost_connection(
-    work: Callable[[], T],
-    reset: Callable[[], None],
-    policy: RetryPolicy = RECONNECT_POLICY,
-    sleep: Callable[[float], None] = time.sleep,
+    work: Callable[[], T], reset: Callable[[], None], policy: RetryPolicy = RECONNECT_POLICY
 ) -> T:
     """`work()`; on a lost connection, `reset()` (drop the dead connection) and try again."""
-    for attempt in range(1, policy.attempts + 1):
-        try:
-            return work()
-        except LOST_CONNECTION as exc:
-            reset()
-            if attempt == policy.attempts:
-                raise
-            pause = policy.delay(attempt)
-            # Worker processes log through Ray's handlers, which carry no redacting filter.
-            logger.warning(
-                "database connection lost (%s); retry %d in %.1f s",
-                redact(str(exc)),
-                attempt,
-                pause,
-            )
-            sleep(pause)
-    raise AssertionError("unreachable: the loop returns or raises")
+    return retry(work, LOST_CONNECTION, policy, "database connection lost", before_retry=reset)

@@ -12,17 +12,26 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fsspec
 from filelock import FileLock
 
 from archive_analyzer.errors import ModelError
 
+if TYPE_CHECKING:
+    from archive_analyzer.settings import Settings
+
 CARD_NAME = "archive_analyzer.json"
 
 
 def _is_remote(location: str) -> bool:
     return "://" in location and not location.startswith("file://")
+
+
+def model_cache_dir(settings: Settings) -> Path:
+    """Where remote models are mirrored: the `model_cache` setting, else `<home>/model-cache`."""
+    return settings.model_cache or settings.home / "model-cache"
 
 
 def local_model_dir(location: str, cache_dir: Path) -> Path:

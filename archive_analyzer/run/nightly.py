@@ -1,6 +1,6 @@
 """The nightly re-analysis: each collection in turn, incrementally, with a morning report.
 
-For every source: plan and analyse what is new, changed or stale (runner.analyze), then print
+For every source: plan and analyse what is new, changed or stale (run.analyze), then print
 the run's report as `archive-analyzer runs show RUN` would. A collection still being analysed
 by an earlier run is skipped with a message, not waited for. The exit code is the worst of the
 collections': 0 all succeeded, 75 one was busy (nothing else went wrong), 1 a run failed.
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import CollectionBusyError
-from archive_analyzer.runner import analyze, collection_key
-from archive_analyzer.runs_report import format_report
+from archive_analyzer.run.analyze import analyze
+from archive_analyzer.run.prepare import collection_key
+from archive_analyzer.run.report import format_report
 from archive_analyzer.settings import Settings
 
 SUCCEEDED, FAILED = 0, 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from archive_analyzer.planning import PLAN_CLASSES
+from archive_analyzer.run.plan import PLAN_CLASSES
 
 OUTCOMES = ("analysed", "reused", "failed", "skipped")
 

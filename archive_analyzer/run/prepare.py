@@ -1,0 +1,81 @@
+"""Before a run: settings -> database, model, prompt and the listed images; fails fast.
+
+Nothing here writes a run row or takes a lock, so `--plan` and a real run decide the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive_analyzer.db.database import Database
+from archive_analyzer.db.open import open_database
+from archive_analyzer.errors import ConfigError
+from archive_analyzer.iiif.listing import collect
+from archive_analyzer.model.loader import ModelInfo, inspect_model
+from archive_analyzer.model.prompts import Prompt, resolve_prompt
+from archive_analyzer.model.tiny import write_tiny_model
+from archive_analyzer.retry import RetryPolicy
+from archive_analyzer.run.plan import forget_cached_listings
+from archive_analyzer.settings import Settings
+from archive_analyzer.sources import SourceItem, normalize_uri
+
+NO_MODEL = (
+    "model: no model configured (--model or ARCHIVE_ANALYZER_MODEL) for the configured database; "
+    "refusing to write a random-weight model's meaningless text into it. Give --demo-model "
+    "(ARCHIVE_ANALYZER_DEMO_MODEL=true) to analyse with the tiny demo model anyway."
+)
+
+
+def model_location(settings: Settings, say=print) -> str:
+    """The configured model; the tiny random-weight demo model only where it cannot mislead:
+    the embedded database, or a configured one when `demo_model` says so."""
+    if settings.model:
+        return settings.model
+    if settings.database_url is not None and not settings.demo_model:
+        raise ConfigError(NO_MODEL)
+    tiny = settings.home / "models" / "tiny-llava"
+    if not (tiny / "config.json").exists():
+        write_tiny_model(tiny)
+    say(
+        "NOTE: no model configured (--model / ARCHIVE_ANALYZER_MODEL): using a tiny "
+        "random-weight LLaVA. Its text is NOT meaningful; it only exercises the pipeline."
+    )
+    return str(tiny)
+
+
+def collect_items(settings: Settings) -> tuple[list[SourceItem], list[str]]:
+    """The listed images (with manifest metadata) and manifest URIs missing from the source:
+    a folder or bucket (with its manifest), a IIIF manifest/collection, or URL rows."""
+    policy = RetryPolicy(per_host=settings.http_per_host)
+    return collect(settings.source, settings.manifest, policy, settings.iiif_size)
+
+
+def collection_key(settings: Settings) -> str:
+    """The collection a run locks and records: its name, or its source as a full URI, so
+    `./photos` and `/srv/photos` are one collection."""
+    if settings.collection or not settings.source:
+        return settings.collection_name
+    return normalize_uri(settings.source)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided before a run starts."""
+
+    db: Database
+    location: str
+    info: ModelInfo
+    prompt: Prompt
+    items: list[SourceItem]
+    missing: list[str]
+
+
+def prepare(settings: Settings, say=print) -> Prepared:
+    location = model_location(settings, say)  # before connecting: a refusal needs no server
+    db = open_database(settings)
+    info = inspect_model(location)
+    prompt = resolve_prompt(settings.prompt, settings.custom_prompt)
+    if settings.source:
+        forget_cached_listings(settings.source)
+    items, missing = collect_items(settings)
+    return Prepared(db, location, info, prompt, items, missing)

@@ -1,0 +1,74 @@
+"""The stages of one run, wired from a small context: what each stage is built from."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from archive_analyzer.engine import Resources, StageSpec
+from archive_analyzer.model.loader import model_cache_dir
+from archive_analyzer.model.preprocess import ImageSpec
+from archive_analyzer.model.prompts import Prompt
+from archive_analyzer.retry import RetryPolicy
+from archive_analyzer.settings import Settings
+from archive_analyzer.stages.analyze import ModelConfig
+from archive_analyzer.stages.analyze_vllm import analyzer_class
+from archive_analyzer.stages.decode import Decode, DecodeConfig
+from archive_analyzer.stages.features import Features, FeaturesConfig
+from archive_analyzer.stages.reuse import Reuse, ReuseConfig
+from archive_analyzer.stages.sink import Sink, SinkConfig
+from archive_analyzer.stages.structure import Structure, StructureConfig
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """One run as its stages see it: settings, the model and prompt, where to write."""
+
+    settings: Settings
+    location: str  # the model directory or URI
+    model_version: str
+    prompt: Prompt
+    db_url: str
+    run_id: int
+    force: bool = False  # re-run the model even on content it has already analysed
+
+
+def _model_config(ctx: RunContext, spec: ImageSpec, resources: Resources) -> ModelConfig:
+    settings = ctx.settings
+    return ModelConfig(
+        ctx.location,
+        model_cache_dir(settings),
+        ctx.prompt,
+        settings.max_new_tokens,
+        settings.device,
+        spec,
+        threads=resources.threads_per_actor,
+        static_kv_cache=settings.static_kv_cache,
+    )
+
+
+def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
+    settings, batch = ctx.settings, ctx.settings.batch_size
+    spec = ImageSpec.from_model(ctx.location)
+    policy = RetryPolicy(per_host=settings.http_per_host)
+    decode = DecodeConfig(spec, settings.max_image_pixels, settings.min_image_side, policy)
+    reuse = ReuseConfig(ctx.db_url, ctx.model_version, ctx.prompt.version, ctx.force)
+    analyzer = analyzer_class(settings.model_engine)
+    return [
+        StageSpec("decode", Decode, decode, "cpu", batch),
+        StageSpec("reuse", Reuse, reuse, "io", batch),
+        StageSpec("features", Features, FeaturesConfig(), "cpu", batch),
+        StageSpec("analyze", analyzer, _model_config(ctx, spec, resources), "model", batch),
+        StageSpec("structure", Structure, StructureConfig(settings.embed), "cpu_actor", batch),
+        StageSpec("sink", Sink, SinkConfig(ctx.db_url, ctx.run_id), "io", batch),
+    ]
+
+
+def engine_resources(settings: Settings, engine: str) -> Resources:
+    """What the engine gives the stages: on Ray, sized from the cluster it joins or starts."""
+    if engine == "ray":
+        from archive_analyzer.engine.ray_engine import init_ray, plan_resources
+
+        init_ray(settings.ray_address)
+        return plan_resources(settings.num_actors, settings.gpus_per_actor)
+    return Resources(1, float(os.cpu_count() or 1), 0.0)
