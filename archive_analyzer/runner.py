@@ -120,7 +120,9 @@ def build_stages(
     force: bool = False,
 ) -> list[StageSpec]:
     spec = ImageSpec.from_model(location)
-    decode = DecodeConfig(spec, settings.max_image_pixels, settings.min_image_side)
+    decode = DecodeConfig(
+        spec, settings.max_image_pixels, settings.min_image_side, decode_mode=settings.decode_mode
+    )
     model = ModelConfig(
         location,
         settings.home / "model-cache",

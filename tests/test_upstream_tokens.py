@@ -19,7 +19,7 @@ from original_llava import sentencepiece_model, write_tokenizer
 from upstream.runner import run_upstream
 
 from archive_analyzer.model.convert import llava_tokenizer, slow_tokenizer
-from archive_analyzer.model.generate import decode_generated, llava_prompt_ids
+from archive_analyzer.model.generate import clean_text, decode_generated, llava_prompt_ids
 from archive_analyzer.model.prompts import QUERIES, resolve_prompt
 
 LLAVA_IMAGE_INDEX = -200
@@ -170,3 +170,8 @@ def test_the_fast_tokenizer_alone_would_differ(case):
     ]
     upstream = [ids[ids.index(LLAVA_IMAGE_INDEX) + 1 :] for ids in answer["ids"]]
     assert sum(f != u for f, u in zip(fast, upstream, strict=True)) > 0
+
+
+def test_nul_is_the_one_character_dropped():
+    """PostgreSQL text cannot hold NUL; every other character, \\r included, stays as decoded."""
+    assert clean_text("  a\r\nb\x00c\x07\t ") == "a\r\nbc\x07"
