@@ -1,5 +1,5 @@
 """The fast decode mode: same pixels for ordinary images, true sizes and close pixels for large
-ones; the default exact mode decodes every pixel (compared with upstream in test_upstream_pixels)."""
+ones. The default exact mode decodes every pixel (test_upstream_pixels compares it)."""
 
 from __future__ import annotations
 
