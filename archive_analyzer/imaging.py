@@ -1,4 +1,6 @@
-"""Fast decoding of large images: shrink while (or right after) decoding, then resample.
+"""Image conversion (`to_rgb`) and the fast decode mode's shortcuts for large images.
+
+`decode_mode = "fast"` only: the default exact mode decodes every pixel, as GalleryGPT did.
 
 A 24-megapixel master ends as a 336x336 square. Decoding every pixel, padding the full-size image
 to a square and resampling it bicubic spends nearly all the time on detail the model never sees.
@@ -8,7 +10,7 @@ either way the final bicubic resize then works on a small image.
 
 Only images at least `MIN_SCALE` times larger than needed are shrunk, and never below `KEEP`
 times the target, so the bicubic filter still has detail to work with. Ordinary scans (the demo
-paintings are at most 1226 px) decode exactly as before, pixel for pixel.
+paintings are at most 1226 px) decode exactly as in the exact mode, pixel for pixel.
 """
 
 from __future__ import annotations

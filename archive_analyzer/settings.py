@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     )
     max_image_pixels: int = Field(200_000_000, ge=1)
     min_image_side: int = Field(32, ge=1)
+    decode_mode: Literal["exact", "fast"] = Field(
+        "exact",
+        description="exact: GalleryGPT's pixels; fast: shrink large images while decoding",
+    )
     ray_address: str | None = Field(None, description="Ray cluster; None: RAY_ADDRESS or local")
     collection: str | None = Field(None, description="Collection name; default: the source URI")
     device: Literal["auto", "cpu", "cuda"] = "auto"

@@ -41,8 +41,9 @@ def test_gpu_script_runs_in_smoke_mode(tmp_path):
 
 def test_decode_benchmark_compares_both_formats():
     rows = decode.run(quick=True)
-    assert_measured(rows, 2)
-    assert {"JPEG", "TIFF"} == {row.measure.split()[3] for row in rows}
+    assert_measured(rows, 3)
+    assert {"JPEG", "TIFF"} == {row.measure.split()[4] for row in rows[:2]}
+    assert rows[2].measure.startswith("fast vs exact pixels") and rows[2].ratio < 1
 
 
 def test_sink_benchmark_writes_both_ways():

@@ -1,5 +1,5 @@
-"""Fast large-image decoding: same pixels for ordinary images, true sizes and close pixels for
-large ones."""
+"""The fast decode mode: same pixels for ordinary images, true sizes and close pixels for large
+ones. The default exact mode decodes every pixel (test_upstream_pixels compares it)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from archive_analyzer.imaging import draft, full_size, shrink_factor, to_rgb
@@ -33,8 +34,9 @@ def naive_square(path: str) -> np.ndarray:
         return square_pixels(to_rgb(image), ImageSpec())
 
 
-def decode(paths: list[str]) -> dict:
-    return Decode(DecodeConfig())({"uri": paths, "object_id": [None] * len(paths)})
+def decode(paths: list[str], mode: str = "fast") -> dict:
+    config = DecodeConfig(decode_mode=mode)
+    return Decode(config)({"uri": paths, "object_id": [None] * len(paths)})
 
 
 def test_ordinary_images_decode_exactly_as_before(tmp_path):
@@ -83,3 +85,16 @@ def test_only_images_four_times_the_target_are_shrunk(tmp_path):
         image.load()
         assert image.size == (750, 500)
         assert full_size(image) == (3000, 2000)
+
+
+def test_the_exact_mode_decodes_large_images_in_full(tmp_path):
+    path = save(smooth_image(3000, 2000), tmp_path / "big.jpg", quality=92)
+    out = decode([path], mode="exact")
+    assert (out["width"], out["height"]) == ([3000], [2000])
+    assert np.array_equal(out["pixels"][0], naive_square(path))
+    assert not np.array_equal(decode([path])["pixels"][0], out["pixels"][0])
+
+
+def test_an_unknown_decode_mode_fails_fast():
+    with pytest.raises(ValueError, match="decode_mode must be 'exact' or 'fast'"):
+        DecodeConfig(decode_mode="quick")

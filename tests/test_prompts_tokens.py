@@ -8,8 +8,8 @@ import pytest
 import sentencepiece as spm
 from original_llava import sentencepiece_model, write_tokenizer
 
-from archive_analyzer.errors import ConfigError
-from archive_analyzer.model.convert import llava_tokenizer
+from archive_analyzer.errors import ConfigError, ModelError
+from archive_analyzer.model.convert import llava_tokenizer, slow_tokenizer
 from archive_analyzer.model.generate import llava_prompt_ids
 from archive_analyzer.model.prompts import QUERIES, resolve_prompt, vicuna_v1
 
@@ -66,6 +66,7 @@ def tokenizers(tmp_path_factory):
     write_tokenizer(base, model)
     saved = tmp_path_factory.mktemp("converted")
     llava_tokenizer(base).save_pretrained(saved)
+    slow_tokenizer(base).save(saved)
     return spm.SentencePieceProcessor(model_proto=model), AutoTokenizer.from_pretrained(saved)
 
 
@@ -114,3 +115,16 @@ def test_the_chunk_after_the_image_starts_as_llava_tokenises_it(tokenizers):
     assert sp.id_to_piece(after_image[:2]) == ["▁", "<0x0A>"]
     whole = tokenizer(text.replace("<image>", ""), add_special_tokens=False).input_ids
     assert whole != [t for t in ids[1:] if t != image_id]
+
+
+def test_a_llama_tokenizer_without_its_sentencepiece_model_is_refused(tmp_path):
+    """A conversion from before the slow tokenizer was saved would give other ids: say so."""
+    from transformers import AutoTokenizer
+
+    base = tmp_path / "base"
+    base.mkdir()
+    write_tokenizer(base, sentencepiece_model())
+    llava_tokenizer(base).save_pretrained(tmp_path / "old")
+    old = AutoTokenizer.from_pretrained(tmp_path / "old")
+    with pytest.raises(ModelError, match="run `archive-analyzer model convert` again"):
+        llava_prompt_ids(old, vicuna_v1("Describe it."), 400, 1)

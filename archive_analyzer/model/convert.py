@@ -19,11 +19,13 @@ from pathlib import Path
 
 from archive_analyzer.errors import ModelError
 from archive_analyzer.model import original
+from archive_analyzer.model.llama_tokens import SlowLlamaTokenizer, settings_from_base
 from archive_analyzer.model.loader import CARD_NAME, local_model_dir
 from archive_analyzer.model.prompts import VICUNA_V1_CHAT_TEMPLATE
 from archive_analyzer.model.vision import VisionTower, vision_tower
 
-CONVERSION_VERSION = "1"
+# 2: the slow SentencePiece tokenizer is saved beside the checkpoint (model/llama_tokens.py).
+CONVERSION_VERSION = "2"
 VOCAB_MULTIPLE = 64
 _SKIP_SUFFIXES = (".rotary_emb.inv_freq", "embeddings.position_ids")
 _DTYPES = ("float32", "float16", "bfloat16")
@@ -66,6 +68,7 @@ def _convert_original(base, adapter, tower, config, out, dtype_name) -> dict:
     layout = original.check_llava_config(config, adapter or base)
     dtype = _target_dtype(dtype_name or config.get("torch_dtype") or "float32")
     tokenizer = llava_tokenizer(base)  # first: a missing extra should fail before reading weights
+    slow = slow_tokenizer(base)
     state = original.read_weights(base)
     lora = _apply_adapter(state, adapter) if adapter else None
     original.check_projector(state, layout, str(adapter or base))
@@ -78,6 +81,7 @@ def _convert_original(base, adapter, tower, config, out, dtype_name) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     _save_processor(out, tokenizer, vision)
+    slow.save(out)
     del model, native
     return {
         "layout": "llava+lora" if adapter else "llava",
@@ -86,6 +90,7 @@ def _convert_original(base, adapter, tower, config, out, dtype_name) -> dict:
         "original_vocab_size": layout.vocab_size,
         "vocab_size": vocab,
         "image_token_id": tokenizer.convert_tokens_to_ids("<image>"),
+        "tokenizer": {"sentencepiece": True, "legacy": slow.settings.legacy},
     }
 
 
@@ -195,6 +200,18 @@ def llava_tokenizer(base: Path):
     tokenizer.add_special_tokens({"pad_token": "<pad>"})
     tokenizer.padding_side = "left"
     return tokenizer
+
+
+def slow_tokenizer(base: Path) -> SlowLlamaTokenizer:
+    """GalleryGPT's slow SentencePiece tokenizer, the reference for every prompt id."""
+    model = base / "tokenizer.model"
+    if not model.exists():
+        raise ModelError(
+            f"{base} has no tokenizer.model: GalleryGPT tokenises with the slow SentencePiece "
+            "LlamaTokenizer, which needs it"
+        )
+    proto = model.read_bytes()
+    return SlowLlamaTokenizer(proto, settings_from_base(base, proto))
 
 
 def _assemble(config, layout, vision: VisionTower, tokenizer, vocab, native, dtype):

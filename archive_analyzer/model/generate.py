@@ -1,9 +1,11 @@
-r"""Batched greedy generation with LLaVA's own prompt tokenisation.
+r"""Batched greedy generation with LLaVA's own prompt tokenisation and decoding.
 
 LLaVA splits the prompt at `<image>`, tokenises each chunk on its own, keeps one BOS and puts the
 image token between the chunks. A Llama SentencePiece tokenizer can tokenise "\n..." differently at
 the start of a chunk than mid-string, so tokenising the whole prompt at once would not give the
 ids GalleryGPT was trained on. The image token is then expanded to the model's image positions.
+Chunks are encoded, and answers decoded, by GalleryGPT's slow SentencePiece tokenizer where the
+checkpoint carries one (model/llama_tokens.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from archive_analyzer.model.llama_tokens import slow_tokenizer_for
 from archive_analyzer.model.preprocess import ImageSpec, normalize
 from archive_analyzer.model.prompts import IMAGE_PLACEHOLDER, Prompt
 
@@ -27,16 +30,17 @@ class Generation:
 
 def llava_prompt_ids(tokenizer, prompt_text: str, image_token_id: int, image_tokens: int):
     """Token ids as LLaVA's tokenizer_image_token builds them, image placeholder expanded."""
+    slow = slow_tokenizer_for(tokenizer)
     chunks = prompt_text.split(IMAGE_PLACEHOLDER)
     ids = [tokenizer.bos_token_id]
     for index, chunk in enumerate(chunks):
         if index:
             ids.extend([image_token_id] * image_tokens)
-        ids.extend(tokenizer(chunk, add_special_tokens=False).input_ids)
+        if slow is not None:
+            ids.extend(slow.encode(chunk))
+        else:
+            ids.extend(tokenizer(chunk, add_special_tokens=False).input_ids)
     return ids
-
-
-_CONTROL = {code: None for code in range(32) if chr(code) not in "\n\t"}
 
 
 def left_pad(rows: list[list[int]], pad_id: int):
@@ -54,8 +58,8 @@ def left_pad(rows: list[list[int]], pad_id: int):
 
 
 def clean_text(text: str) -> str:
-    """Generated text minus control characters (PostgreSQL text cannot hold NUL), trimmed."""
-    return text.translate(_CONTROL).strip()
+    """LLaVA's `.strip()` of the decoded answer, minus NUL, which PostgreSQL text cannot hold."""
+    return text.replace("\x00", "").strip()
 
 
 def image_token_count(config) -> int:
@@ -136,4 +140,6 @@ def decode_generated(tokenizer, tokens: list[int]) -> tuple[str, int]:
     if tokenizer.eos_token_id in tokens:
         tokens = tokens[: tokens.index(tokenizer.eos_token_id)]
     tokens = [t for t in tokens if t != tokenizer.pad_token_id]
-    return clean_text(tokenizer.decode(tokens, skip_special_tokens=True)), len(tokens)
+    slow = slow_tokenizer_for(tokenizer)
+    text = slow.decode(tokens) if slow else tokenizer.decode(tokens, skip_special_tokens=True)
+    return clean_text(text), len(tokens)

@@ -51,7 +51,13 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
     settings, batch = ctx.settings, ctx.settings.batch_size
     spec = ImageSpec.from_model(ctx.location)
     policy = RetryPolicy(per_host=settings.http_per_host)
-    decode = DecodeConfig(spec, settings.max_image_pixels, settings.min_image_side, policy)
+    decode = DecodeConfig(
+        spec,
+        settings.max_image_pixels,
+        settings.min_image_side,
+        policy,
+        decode_mode=settings.decode_mode,
+    )
     reuse = ReuseConfig(ctx.db_url, ctx.model_version, ctx.prompt.version, ctx.force)
     analyzer = analyzer_class(settings.model_engine)
     return [

@@ -12,6 +12,7 @@ import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
@@ -46,6 +47,13 @@ class DecodeConfig:
     max_pixels: int = 200_000_000
     min_side: int = 32
     read_policy: RetryPolicy = field(default_factory=RetryPolicy)
+    # exact: every pixel decoded, as GalleryGPT saw its images; fast: large images shrink
+    # while decoding (imaging.py), several times faster, pixels a few levels off (README).
+    decode_mode: Literal["exact", "fast"] = "exact"
+
+    def __post_init__(self) -> None:
+        if self.decode_mode not in ("exact", "fast"):
+            raise ValueError(f"decode_mode must be 'exact' or 'fast', not {self.decode_mode!r}")
 
 
 def sniff_unsupported(data: bytes) -> str | None:
@@ -89,8 +97,10 @@ class Decode:
         out["bytes"][index] = len(data)
         image = self._open(data)
         out["width"][index], out["height"][index] = full_size(image)
+        if self.config.decode_mode == "fast":
+            image = shrink(image, self.config.spec.size)
         try:
-            pixels[index] = square_pixels(shrink(image, self.config.spec.size), self.config.spec)
+            pixels[index] = square_pixels(image, self.config.spec)
         except (OSError, ValueError, MemoryError) as exc:
             raise ImageRejected("unreadable", f"cannot resize: {exc}") from exc
 
@@ -111,9 +121,11 @@ class Decode:
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 image = Image.open(io.BytesIO(data))
                 self._check_size(*image.size)
-                draft(image, self.config.spec.size)  # large JPEGs: decode at 1/2-1/8 scale
+                fast = self.config.decode_mode == "fast"
+                if fast:
+                    draft(image, self.config.spec.size)  # large JPEGs: decode at 1/2-1/8 scale
                 image.load()  # an animated GIF or multi-page TIFF loads its first frame
-                return self._convert(shrink_early(image, self.config.spec.size))
+                return self._convert(shrink_early(image, self.config.spec.size) if fast else image)
         except ImageRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
