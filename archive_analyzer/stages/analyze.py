@@ -88,18 +88,16 @@ class Analyze(ModelStage):
         info = inspect_model(config.location)
         path = local_model_dir(config.location, config.cache_dir)
         model, tokenizer = load_model(path, pick_device(config.device), config.threads)
-        generator = Generator(
+        self.generator = Generator(
             model, tokenizer, config.spec, config.max_new_tokens, config.static_kv_cache
         )
-        super().__init__(config, info.version, partial(generator, prompt=config.prompt))
+        super().__init__(config, info.version, partial(self.generator, prompt=config.prompt))
 
 
 def analysis_columns(batch: Batch, model_version: str, prompt: Prompt) -> Batch:
     """The batch without its pixels (consumed here), plus empty analysis columns per row."""
     count = batch_len(batch)
     out: Batch = {k: v for k, v in batch.items() if k != PIXELS}
-    # Lists, not the numpy arrays Ray hands over: a fixed-width "ok" array would cut "failed".
-    out.update({column: list(batch[column]) for column in OUTCOME})
     out.update(
         {
             TEXT: [""] * count,
