@@ -212,7 +212,7 @@ def run_vllm(model_dir: Path, plan: Plan, max_num_seqs: int) -> dict:
     startup = time.perf_counter() - started
     stage.generate(squares(8))  # warm-up
     results, seconds = stage.generate(squares(plan.vllm_images))
-    assert all(generated == plan.new_tokens for _, _, generated in results)
+    assert all(result.generated_tokens == plan.new_tokens for result in results)
     return {
         "images_per_second": plan.vllm_images / seconds,
         "startup_seconds": startup,

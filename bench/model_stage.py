@@ -74,7 +74,7 @@ def measure(shape: Shape, new_tokens: int, batch: int, singles: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-model-") as tmp:
         model_dir = write_model(shape, Path(tmp) / "model")
         stage = build_stage(model_dir, Path(tmp) / "cache", new_tokens)
-        vocab = stage.generate.model.config.text_config.vocab_size
+        vocab = stage.generator.model.config.text_config.vocab_size
         timed(stage, squares(1, seed=99), 1)  # first call: allocator and kernel warm-up
         # The machine may be shared: the best of several looks is the roofline, which can only
         # lower the fraction reported.

@@ -7,6 +7,7 @@ import pytest
 from archive_analyzer.engine import StageSpec
 from archive_analyzer.engine.ray_engine import (
     CPU_ACTOR_CPUS,
+    actor_pools,
     build_dataset,
     execution_plan,
     plan_resources,
@@ -24,6 +25,12 @@ def test_cpu_sizing_always_leaves_a_decode_cpu(ray_cluster):
     reserved = resources.num_actors * resources.cpus_per_actor + CPU_ACTOR_CPUS
     assert reserved <= 2 - 1  # the fixture's cluster has 2 CPUs; one must stay for decoding
     assert resources.threads_per_actor == 2  # but matmuls use both cores
+
+
+def test_every_actor_pool_together_leaves_a_decode_cpu(ray_cluster):
+    pools = actor_pools(plan_resources(None, 0.0)).values()
+    assert sum(pool.size * pool.num_cpus for pool in pools) <= 2 - 1
+    assert not any(pool.num_gpus for pool in pools)  # a CPU cluster: no GPU request at all
 
 
 def test_decode_tasks_are_not_fused_into_model_actors(ray_cluster, tiny_model, tmp_path):

@@ -7,7 +7,6 @@ module only validates input, embeds text queries and resolves colour names.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 from archive_analyzer.catalog.colors import parse_color
 from archive_analyzer.catalog.store import vector_literal
@@ -15,7 +14,6 @@ from archive_analyzer.catalog.vocabulary import ASPECTS, load_vocabulary
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import ArchiveAnalyzerError
 
-Mode = Literal["text", "fuzzy", "semantic", "similar", "color"]
 MODES: tuple[str, ...] = ("text", "fuzzy", "semantic", "similar", "color")
 MAX_LIMIT = 1000
 

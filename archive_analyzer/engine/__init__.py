@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from archive_analyzer.stages import Batch
-
-StageBuilder = Callable[[], Callable[[Batch], Batch]]
+from archive_analyzer.stages.contract import Stage, check_wiring
 
 
 @dataclass(frozen=True)
@@ -16,13 +15,12 @@ class StageSpec:
     """A stage to build where it runs: a class and the config its __init__ takes."""
 
     name: str
-    cls: type
+    cls: type[Stage]
     config: Any
     kind: Literal["cpu", "cpu_actor", "model", "io"] = "cpu"
     batch_size: int | None = None
-    options: dict[str, Any] = field(default_factory=dict)
 
-    def build(self) -> Callable[[Batch], Batch]:
+    def build(self) -> Stage:
         return self.cls(self.config)
 
 
@@ -48,6 +46,9 @@ class Resources:
 def run_engine(
     name: str, items: list[dict], stages: list[StageSpec], resources: Resources, **options
 ) -> Iterator[Batch]:
+    if items:
+        # Before any actor loads a model: a stage that needs a column nobody makes fails here.
+        check_wiring(items[0], [spec.cls for spec in stages])
     if name == "ray":
         from archive_analyzer.engine.ray_engine import run_ray
 

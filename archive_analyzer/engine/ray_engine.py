@@ -15,6 +15,7 @@ import logging
 import math
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from archive_analyzer.engine import Resources, StageSpec
 from archive_analyzer.errors import ConfigError
@@ -85,14 +86,36 @@ def _apply(batch: Batch, spec: StageSpec) -> Batch:
     return spec.build()(batch)
 
 
-def _cpu_task_args(spec: StageSpec) -> dict:
-    """CPU tasks reserve a whole CPU and memory for one large image.
+# CPU tasks reserve a whole CPU and memory for one large image. The memory reservation also
+# keeps Ray Data from fusing decode into the model actors (it fuses a task map into the next
+# actor map when their resource requests match), which would decode on the model's CPUs, one
+# batch at a time, instead of ahead of it on the other CPUs.
+CPU_TASK_ARGS = {"num_cpus": 1, "memory": CPU_TASK_MEMORY}
 
-    The memory reservation also keeps Ray Data from fusing decode into the model actors (it fuses
-    a task map into the next actor map when their resource requests match), which would decode
-    on the model's CPUs, one batch at a time, instead of ahead of it on the other CPUs.
-    """
-    return {"num_cpus": 1, "memory": CPU_TASK_MEMORY, **spec.options}
+
+@dataclass(frozen=True)
+class ActorPool:
+    """What a stage kind's actors are: how many, what each reserves, batches queued on each."""
+
+    size: int
+    num_cpus: float
+    num_gpus: float | None = None
+    in_flight: int | None = None  # None: Ray Data's default
+
+
+def actor_pools(resources: Resources) -> dict[str, ActorPool]:
+    return {
+        # Fixed size: loading a model costs seconds to minutes, so actors never scale down and
+        # back up; two batches in flight keep an actor busy while the next one arrives.
+        "model": ActorPool(
+            resources.num_actors, resources.cpus_per_actor, resources.gpus_per_actor or None, 2
+        ),
+        # A small CPU model (the sentence embedder) loaded once: one actor, a quarter CPU, so
+        # it never starves the read and decode tasks.
+        "cpu_actor": ActorPool(1, CPU_ACTOR_CPUS),
+        # Database writers and readers wait on PostgreSQL, not on a CPU.
+        "io": ActorPool(1, 0),
+    }
 
 
 def _add_stage(ds, spec: StageSpec, resources: Resources):
@@ -100,46 +123,20 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
 
     common = {"batch_size": spec.batch_size, "batch_format": "numpy"}
     if spec.kind == "cpu":
-        return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common, **_cpu_task_args(spec))
-    if spec.kind == "model":
-        # Fixed size: loading a model costs seconds to minutes, so actors never scale down and
-        # back up; two batches in flight keep an actor busy while the next one arrives.
-        pool = ray.data.ActorPoolStrategy(
-            size=resources.num_actors, max_tasks_in_flight_per_actor=2
-        )
-        return ds.map_batches(
-            spec.cls,
-            fn_constructor_args=(spec.config,),
-            compute=pool,
-            num_cpus=resources.cpus_per_actor,
-            num_gpus=resources.gpus_per_actor or None,
-            # A crashed actor (segfault, OOM kill, lost node) is restarted and its in-flight
-            # batches run again (Ray Data's defaults: max_restarts=-1, max_task_retries=-1;
-            # passing them explicitly is deprecated). The sink's upserts make a replay harmless;
-            # tests/test_reliability_faults.py checks the behaviour the accounting relies on.
-            **common,
-            **spec.options,
-        )
-    if spec.kind == "cpu_actor":
-        # A small CPU model (the sentence embedder) loaded once: one actor, a quarter CPU, so
-        # it never starves the read and decode tasks.
-        pool = ray.data.ActorPoolStrategy(size=1)
-        return ds.map_batches(
-            spec.cls,
-            fn_constructor_args=(spec.config,),
-            compute=pool,
-            num_cpus=CPU_ACTOR_CPUS,
-            **common,
-            **spec.options,
-        )
-    pool = ray.data.ActorPoolStrategy(size=1)
+        return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common, **CPU_TASK_ARGS)
+    pool = actor_pools(resources)[spec.kind]
+    in_flight = {"max_tasks_in_flight_per_actor": pool.in_flight} if pool.in_flight else {}
+    # A crashed actor (segfault, OOM kill, lost node) is restarted and its in-flight batches run
+    # again (Ray Data's defaults: max_restarts=-1, max_task_retries=-1; passing them explicitly
+    # is deprecated). The sink's upserts make a replay harmless;
+    # tests/test_reliability_faults.py checks the behaviour the accounting relies on.
     return ds.map_batches(
         spec.cls,
         fn_constructor_args=(spec.config,),
-        compute=pool,
-        num_cpus=0,
+        compute=ray.data.ActorPoolStrategy(size=pool.size, **in_flight),
+        num_cpus=pool.num_cpus,
+        num_gpus=pool.num_gpus,
         **common,
-        **spec.options,
     )
 
 

@@ -22,6 +22,15 @@ from archive_analyzer.run.record import RunSummary, record_missing, recorded, st
 from archive_analyzer.run.wiring import RunContext, build_stages, engine_resources
 from archive_analyzer.settings import Settings
 from archive_analyzer.sources import SourceItem
+from archive_analyzer.stages.contract import (
+    FINGERPRINT,
+    METADATA,
+    OBJECT_ID,
+    REASON,
+    STATUS,
+    URI,
+    Status,
+)
 
 
 def plan_only(settings: Settings, say=print) -> tuple[dict[str, int], int]:
@@ -56,7 +65,7 @@ def analyze(
 def _opening_ledger(ready: Prepared, todo: list[SourceItem]) -> Ledger:
     """The ledger before any image moves: manifest URIs not found failed, unchanged skipped."""
     ledger = Ledger([*(item.uri for item in ready.items), *ready.missing])
-    ledger.record(ready.missing, ["failed"] * len(ready.missing))
+    ledger.record(ready.missing, [Status.FAILED] * len(ready.missing))
     planned = {item.uri for item in todo}
     unchanged = [item.uri for item in ready.items if item.uri not in planned]
     ledger.record(unchanged, ["skipped"] * len(unchanged))
@@ -67,10 +76,10 @@ def _references(todo: list[SourceItem]) -> list[dict]:
     """What travels to the workers: references and metadata, never bytes."""
     return [
         {
-            "uri": item.uri,
-            "object_id": item.object_id,
-            "metadata": json.dumps(item.metadata),
-            "fingerprint": item.fingerprint,
+            URI: item.uri,
+            OBJECT_ID: item.object_id,
+            METADATA: json.dumps(item.metadata),
+            FINGERPRINT: item.fingerprint,
         }
         for item in todo
     ]
@@ -82,10 +91,10 @@ def _fail(summary: RunSummary, reason: str, count: int = 1) -> None:
 
 
 def _count(summary: RunSummary, batch: dict) -> None:
-    for status, reason in zip(batch["status"], batch["reason"], strict=True):
-        if status == "ok":
+    for status, reason in zip(batch[STATUS], batch[REASON], strict=True):
+        if status == Status.OK:
             summary.analysed += 1
-        elif status == "reused":
+        elif status == Status.REUSED:
             summary.reused += 1
         else:
             _fail(summary, str(reason))
@@ -112,8 +121,8 @@ def _run(
         bar.update(len(ready.missing) + summary.skipped)
         for batch in run_engine(engine, refs, stages, resources) if refs else ():
             _count(summary, batch)
-            ledger.record(batch["uri"], batch["status"])
-            bar.update(len(batch["status"]))
+            ledger.record(batch[URI], batch[STATUS])
+            bar.update(len(batch[STATUS]))
             bar.set_postfix(analysed=summary.analysed, failed=summary.failed)
     # listed = analysed (here or reused) + failed + skipped, URI by URI, or the run failed.
     account = ledger.close(summary.analysed + summary.reused, summary.failed, summary.skipped)

@@ -1,23 +1,48 @@
 """Analyze: GalleryGPT generation for the decoded squares of a batch.
 
-The model is loaded once, in `__init__`, where the stage runs (a Ray actor or the local loop);
-the driver only passes a ModelConfig. Rows that failed to decode pass through untouched, and the
-pixel column is dropped here, the moment it has been consumed.
+`ModelStage` is what both model engines share: the output columns, out-of-memory halving and
+per-image failure isolation. An engine's subclass loads its model once, in `__init__`, where the
+stage runs (a Ray actor or the local loop; the driver only passes a ModelConfig), and hands the
+base one callable, `generate(squares) -> (generations, seconds)`. `Analyze` is the transformers
+engine (the default and the CPU path); `analyze_vllm.AnalyzeVLLM` is the vLLM one. Rows that
+failed to decode pass through untouched, and the pixel column is dropped here, once consumed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from archive_analyzer.model.generate import Generator
+from archive_analyzer.model.generate import Generation, Generator
 from archive_analyzer.model.loader import inspect_model, load_model, local_model_dir, pick_device
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt
 from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
+from archive_analyzer.stages.contract import (
+    ANALYSIS,
+    GENERATED_TOKENS,
+    INFERENCE_SECONDS,
+    MESSAGE,
+    MODEL_VERSION,
+    OUTCOME,
+    PIXELS,
+    PROMPT_NAME,
+    PROMPT_TOKENS,
+    PROMPT_VERSION,
+    REASON,
+    STATUS,
+    TEXT,
+    Stage,
+    Status,
+)
+
+# One engine call: (N, H, W, 3) uint8 squares -> one Generation per square, and the seconds.
+GenerateBatch = Callable[[np.ndarray], tuple[list[Generation], float]]
 
 
 @dataclass(frozen=True)
@@ -32,52 +57,72 @@ class ModelConfig:
     static_kv_cache: bool = True
 
 
-class Analyze:
-    def __init__(self, config: ModelConfig) -> None:
+class ModelStage(Stage):
+    """The model stage of either engine, around the engine's `generate`."""
+
+    needs = (*OUTCOME, PIXELS)
+    adds = ANALYSIS
+    drops = (PIXELS,)
+
+    def __init__(self, config: ModelConfig, model_version: str, generate: GenerateBatch) -> None:
         self.config = config
-        self.info = inspect_model(config.location)
-        path = local_model_dir(config.location, config.cache_dir)
-        model, tokenizer = load_model(path, pick_device(config.device), config.threads)
-        self.generate = Generator(
-            model, tokenizer, config.spec, config.max_new_tokens, config.static_kv_cache
-        )
+        self.model_version = model_version
+        self.generate = generate
 
     def __call__(self, batch: Batch) -> Batch:
-        out = analysis_columns(batch, self.info.version, self.config.prompt)
-        todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
+        out = analysis_columns(batch, self.model_version, self.config.prompt)
+        todo = [i for i, status in enumerate(batch[STATUS]) if status == Status.OK]
         if not todo:
             return out
-        pixels = np.asarray(batch["pixels"])
-        outcomes = generate_splitting(
-            lambda rows: self.generate(pixels[rows], self.config.prompt), todo
-        )
+        pixels = np.asarray(batch[PIXELS])
+        outcomes = generate_splitting(lambda rows: self.generate(pixels[rows]), todo)
         for index, outcome in outcomes.items():
-            if isinstance(outcome, ImageFailure):
-                out["status"][index], out["reason"][index] = "failed", outcome.reason
-                out["message"][index] = redact(outcome.message)
-                continue
-            result, seconds = outcome
-            out["text"][index] = result.text
-            out["prompt_tokens"][index] = result.prompt_tokens
-            out["generated_tokens"][index] = result.generated_tokens
-            out["inference_seconds"][index] = seconds
+            record_outcome(out, index, outcome)
         return out
+
+
+class Analyze(ModelStage):
+    """The transformers engine: LLaVA's own generate, batched, on CPU or GPU."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        info = inspect_model(config.location)
+        path = local_model_dir(config.location, config.cache_dir)
+        model, tokenizer = load_model(path, pick_device(config.device), config.threads)
+        self.generator = Generator(
+            model, tokenizer, config.spec, config.max_new_tokens, config.static_kv_cache
+        )
+        super().__init__(config, info.version, partial(self.generator, prompt=config.prompt))
 
 
 def analysis_columns(batch: Batch, model_version: str, prompt: Prompt) -> Batch:
     """The batch without its pixels (consumed here), plus empty analysis columns per row."""
     count = batch_len(batch)
-    out: Batch = {k: v for k, v in batch.items() if k != "pixels"}
+    out: Batch = {k: v for k, v in batch.items() if k != PIXELS}
     out.update(
-        text=[""] * count,
-        prompt_tokens=[0] * count,
-        generated_tokens=[0] * count,
-        inference_seconds=[0.0] * count,
-        model_version=[model_version] * count,
-        prompt_version=[prompt.version] * count,
-        prompt_name=[prompt.name] * count,
+        {
+            TEXT: [""] * count,
+            PROMPT_TOKENS: [0] * count,
+            GENERATED_TOKENS: [0] * count,
+            INFERENCE_SECONDS: [0.0] * count,
+            MODEL_VERSION: [model_version] * count,
+            PROMPT_VERSION: [prompt.version] * count,
+            PROMPT_NAME: [prompt.name] * count,
+        }
     )
     return out
+
+
+def record_outcome(out: Batch, index: int, outcome: tuple[Generation, float] | ImageFailure):
+    """One image's generation, or its failure, into the analysis columns."""
+    if isinstance(outcome, ImageFailure):
+        out[STATUS][index], out[REASON][index] = Status.FAILED, outcome.reason
+        out[MESSAGE][index] = redact(outcome.message)
+        return
+    result, seconds = outcome
+    out[TEXT][index] = result.text
+    out[PROMPT_TOKENS][index] = result.prompt_tokens
+    out[GENERATED_TOKENS][index] = result.generated_tokens
+    out[INFERENCE_SECONDS][index] = seconds
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """AnalyzeVLLM: the Analyze stage served by vLLM's offline engine, for GPU clusters.
 
-Same contract as `stages.analyze.Analyze` (a ModelConfig in, the same output columns) and the
-same inputs to the model: the padded 336 px squares from Decode and LLaVA's own prompt ids
-(`llava_prompt_ids`, one image token that vLLM expands to the model's 576 positions). vLLM
+Same contract as `stages.analyze.Analyze` (a ModelConfig in, the same columns: both are a
+`ModelStage`) and the same inputs to the model: the padded 336 px squares from Decode and LLaVA's
+own prompt ids (`llava_prompt_ids`, one image token that vLLM expands to its 576 positions). vLLM
 batches continuously and pages its KV cache, which is what makes a GPU busy; the transformers
 stage stays the default and the CPU path. Needs the `gpu` extra (vLLM brings its CUDA torch).
 """
@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 
 from archive_analyzer.errors import MissingExtraError
-from archive_analyzer.model.generate import clean_text, llava_prompt_ids
+from archive_analyzer.model.generate import Generation, clean_text, llava_prompt_ids
 from archive_analyzer.model.loader import inspect_model, local_model_dir
-from archive_analyzer.stages import Batch
-from archive_analyzer.stages.analyze import ModelConfig, analysis_columns
+from archive_analyzer.stages.analyze import Analyze, ModelConfig, ModelStage
 
 
 def _vllm():
@@ -29,8 +28,12 @@ def _vllm():
     return vllm
 
 
-class AnalyzeVLLM:
-    """One vLLM engine per actor (one GPU); `engine_args` and `sampling_args` for benchmarks."""
+class AnalyzeVLLM(ModelStage):
+    """One vLLM engine per actor (one GPU); `engine_args` and `sampling_args` for benchmarks.
+
+    Only the engine is vLLM's: out-of-memory halving, failure isolation and the output columns
+    are ModelStage's, the same as the transformers stage's.
+    """
 
     def __init__(
         self,
@@ -39,8 +42,6 @@ class AnalyzeVLLM:
         sampling_args: dict[str, Any] | None = None,
     ) -> None:
         vllm = _vllm()
-        self.config = config
-        self.info = inspect_model(config.location)
         path = str(local_model_dir(config.location, config.cache_dir))
         self.llm = vllm.LLM(
             model=path,
@@ -60,9 +61,9 @@ class AnalyzeVLLM:
             stop_token_ids=[tokenizer.eos_token_id],
             **(sampling_args or {}),
         )
+        super().__init__(config, inspect_model(config.location).version, self._generate)
 
-    def generate(self, pixels: np.ndarray) -> tuple[list[tuple[str, int, int]], float]:
-        """(text, prompt tokens, generated tokens) per square, and the seconds it took."""
+    def _generate(self, pixels: np.ndarray) -> tuple[list[Generation], float]:
         from PIL import Image
 
         started = time.perf_counter()
@@ -72,36 +73,21 @@ class AnalyzeVLLM:
         ]
         outputs = self.llm.generate(requests, self.sampling, use_tqdm=False)
         results = [
-            (
-                clean_text(out.outputs[0].text or ""),
-                len(out.prompt_token_ids or []),
-                len(out.outputs[0].token_ids),
+            Generation(
+                text=clean_text(out.outputs[0].text or ""),
+                prompt_tokens=len(out.prompt_token_ids or []),
+                generated_tokens=len(out.outputs[0].token_ids),
             )
             for out in outputs
         ]
         return results, time.perf_counter() - started
 
-    def __call__(self, batch: Batch) -> Batch:
-        out = analysis_columns(batch, self.info.version, self.config.prompt)
-        todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
-        if not todo:
-            return out
-        results, seconds = self.generate(np.asarray(batch["pixels"])[todo])
-        for index, (text, prompt_tokens, generated) in zip(todo, results, strict=True):
-            out["text"][index] = text
-            out["prompt_tokens"][index] = prompt_tokens
-            out["generated_tokens"][index] = generated
-            out["inference_seconds"][index] = seconds / len(todo)
-        return out
 
-
-def analyzer_class(model_engine: str) -> type:
+def analyzer_class(model_engine: str) -> type[ModelStage]:
     """The Analyze stage class for a `model_engine` setting ('transformers' or 'vllm')."""
     if model_engine == "vllm":
         _vllm()  # fail before the run starts, naming the extra, not inside an actor
         return AnalyzeVLLM
     if model_engine == "transformers":
-        from archive_analyzer.stages.analyze import Analyze
-
         return Analyze
     raise ValueError(f"unknown model engine {model_engine!r}: choose 'transformers' or 'vllm'")

@@ -1,8 +1,8 @@
 """Decode: read each image's bytes, fingerprint them, and make the model's padded square.
 
 Runs on CPU workers close to the data. Bad files never raise: they become rows with
-status "failed", a reason class (archive_analyzer.reasons) and a message, so every listed image
-is accounted for. Sizes are checked from the header before any pixel is decoded, so a
+status Status.FAILED, a reason class (archive_analyzer.reasons) and a message, so every listed
+image is accounted for. Sizes are checked from the header before any pixel is decoded, so a
 decompression bomb costs a few bytes of parsing, not gigabytes.
 """
 
@@ -21,6 +21,21 @@ from archive_analyzer.imaging import draft, full_size, shrink, shrink_early, to_
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
 from archive_analyzer.redact import redact
 from archive_analyzer.stages import Batch, batch_len
+from archive_analyzer.stages.contract import (
+    BYTES,
+    DECODED,
+    HEIGHT,
+    MESSAGE,
+    OUTCOME,
+    PIXELS,
+    REASON,
+    SHA256,
+    STATUS,
+    URI,
+    WIDTH,
+    Stage,
+    Status,
+)
 from archive_analyzer.storage import ReadFailed, RetryPolicy, read_bytes
 
 # Image containers Pillow does not decode, recognised by their first bytes, so an operator
@@ -61,7 +76,10 @@ def sniff_unsupported(data: bytes) -> str | None:
     return next((name for matches, name in _SIGNATURES if matches(data)), None)
 
 
-class Decode:
+class Decode(Stage):
+    needs = (URI,)
+    adds = (*DECODED, *OUTCOME, PIXELS)
+
     def __init__(self, config: DecodeConfig) -> None:
         self.config = config
         # A truncated file must fail as truncated, not be silently padded with grey.
@@ -73,30 +91,25 @@ class Decode:
         count = batch_len(batch)
         out: Batch = {k: list(v) for k, v in batch.items()}
         out.update(
-            sha256=[None] * count,
-            width=[0] * count,
-            height=[0] * count,
-            bytes=[0] * count,
-            status=["ok"] * count,
-            reason=[""] * count,
-            message=[""] * count,
+            {SHA256: [None] * count, WIDTH: [0] * count, HEIGHT: [0] * count, BYTES: [0] * count},
         )
+        out.update({STATUS: [Status.OK] * count, REASON: [""] * count, MESSAGE: [""] * count})
         pixels = np.zeros((count, size, size, 3), dtype=np.uint8)
-        for index, uri in enumerate(batch["uri"]):
+        for index, uri in enumerate(batch[URI]):
             try:
                 self._decode_one(str(uri), index, out, pixels)
             except ImageRejected as exc:
-                out["status"][index], out["reason"][index] = "failed", exc.reason
-                out["message"][index] = redact(str(exc))
-        out["pixels"] = pixels
+                out[STATUS][index], out[REASON][index] = Status.FAILED, exc.reason
+                out[MESSAGE][index] = redact(str(exc))
+        out[PIXELS] = pixels
         return out
 
     def _decode_one(self, uri: str, index: int, out: Batch, pixels: np.ndarray) -> None:
         data = self._read(uri)
-        out["sha256"][index] = hashlib.sha256(data).hexdigest()
-        out["bytes"][index] = len(data)
+        out[SHA256][index] = hashlib.sha256(data).hexdigest()
+        out[BYTES][index] = len(data)
         image = self._open(data)
-        out["width"][index], out["height"][index] = full_size(image)
+        out[WIDTH][index], out[HEIGHT][index] = full_size(image)
         if self.config.decode_mode == "fast":
             image = shrink(image, self.config.spec.size)
         try:

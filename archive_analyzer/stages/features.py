@@ -13,6 +13,7 @@ import numpy as np
 
 from archive_analyzer.catalog.visual import content_region, visual_features
 from archive_analyzer.stages import Batch, batch_len
+from archive_analyzer.stages.contract import FEATURES, HEIGHT, PIXELS, STATUS, WIDTH, Stage, Status
 
 
 @dataclass(frozen=True)
@@ -20,20 +21,23 @@ class FeaturesConfig:
     palette_size: int = 5
 
 
-class Features:
+class Features(Stage):
+    needs = (STATUS, PIXELS, WIDTH, HEIGHT)
+    adds = (FEATURES,)
+
     def __init__(self, config: FeaturesConfig) -> None:
         self.config = config
 
     def __call__(self, batch: Batch) -> Batch:
         out: Batch = dict(batch)
         features = [""] * batch_len(batch)
-        pixels = np.asarray(batch["pixels"])
-        for index, status in enumerate(batch["status"]):
-            if status != "ok":
+        pixels = np.asarray(batch[PIXELS])
+        for index, status in enumerate(batch[STATUS]):
+            if status != Status.OK:
                 continue
             region = content_region(
-                pixels[index], int(batch["width"][index]), int(batch["height"][index])
+                pixels[index], int(batch[WIDTH][index]), int(batch[HEIGHT][index])
             )
             features[index] = json.dumps(visual_features(region))
-        out["features"] = features
+        out[FEATURES] = features
         return out

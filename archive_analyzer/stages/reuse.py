@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
-
 from archive_analyzer.db.queries import query
-from archive_analyzer.db.resilience import retry_lost_connection
 from archive_analyzer.stages import Batch
+from archive_analyzer.stages.connection import StageConnection
+from archive_analyzer.stages.contract import SHA256, STATUS, Stage, Status
 
 
 @dataclass(frozen=True)
@@ -27,31 +26,28 @@ class ReuseConfig:
     force: bool = False
 
 
-class Reuse:
+class Reuse(Stage):
+    needs = (STATUS, SHA256)  # and it turns some "ok" statuses into "reused"
+
     def __init__(self, config: ReuseConfig) -> None:
         self.config = config
-        self._conn: psycopg.Connection | None = None
-
-    def _connection(self) -> psycopg.Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.config.database_url, autocommit=True)
-        return self._conn
+        self.db = StageConnection(config.database_url, autocommit=True)
 
     def __call__(self, batch: Batch) -> Batch:
         out: Batch = dict(batch)
-        statuses = list(batch["status"])
-        shas = [str(sha) if sha is not None else None for sha in batch["sha256"]]
+        statuses = list(batch[STATUS])
+        shas = [str(sha) if sha is not None else None for sha in batch[SHA256]]
         known = self._analysed(
-            {sha for sha, status in zip(shas, statuses, strict=True) if status == "ok"}
+            {sha for sha, status in zip(shas, statuses, strict=True) if status == Status.OK}
         )
         first_of: set[str] = set()
         for index, (sha, status) in enumerate(zip(shas, statuses, strict=True)):
-            if status != "ok":
+            if status != Status.OK:
                 continue
             if sha in known or sha in first_of:
-                statuses[index] = "reused"
+                statuses[index] = Status.REUSED
             first_of.add(sha)
-        out["status"] = statuses
+        out[STATUS] = statuses
         return out
 
     def _analysed(self, shas: set[str]) -> set[str]:
@@ -62,14 +58,5 @@ class Reuse:
             "model_version": self.config.model_version,
             "prompt_version": self.config.prompt_version,
         }
-        # A lost connection (restart, failover) is reopened and the read asked again.
-        found = retry_lost_connection(
-            lambda: self._connection().execute(query("analysed_contents"), params).fetchall(),
-            self._drop_connection,
-        )
+        found = self.db.run(lambda db: db.execute(query("analysed_contents"), params).fetchall())
         return {row[0] for row in found}
-
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None

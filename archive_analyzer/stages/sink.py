@@ -16,14 +16,27 @@ import psycopg
 
 from archive_analyzer.catalog.store import store_structure
 from archive_analyzer.db.queries import query
-from archive_analyzer.db.resilience import retry_lost_connection
 from archive_analyzer.metadata import artwork_fields
 from archive_analyzer.stages import Batch, rows
+from archive_analyzer.stages.connection import StageConnection
+from archive_analyzer.stages.contract import (
+    ANALYSIS,
+    DECODED,
+    FEATURES,
+    LINKED,
+    METADATA,
+    OBJECT_ID,
+    OUTCOME,
+    REFERENCE,
+    RESULT,
+    STATUS,
+    STRUCTURE,
+    Stage,
+    Status,
+)
 
-# Statuses that leave an image linked to an analysis: "ok" (analysed in this run) and
-# "reused" (its content already had an analysis from this model and prompt).
-LINKED = ("ok", "reused")
-
+# sink_copy_staging's columns, in its order: the batch's, and the artwork fields that
+# `staging_row` parses from the manifest metadata (title ... year_end, medium).
 STAGING_COLUMNS = (
     "uri",
     "object_id",
@@ -68,36 +81,24 @@ class SinkConfig:
     run_id: int
 
 
-class Sink:
+class Sink(Stage):
+    needs = (*REFERENCE, *DECODED, *OUTCOME, FEATURES, *ANALYSIS, *STRUCTURE)
+    returns = RESULT
+
     def __init__(self, config: SinkConfig) -> None:
         self.config = config
-        self._conn: psycopg.Connection | None = None
-
-    def _connection(self) -> psycopg.Connection:
-        if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.config.database_url)
-        return self._conn
+        self.db = StageConnection(config.database_url)
 
     def __call__(self, batch: Batch) -> Batch:
         items = rows(batch)
-        # A lost connection (restart, failover) is reopened and the whole block written again;
-        # the merges are idempotent, so a block that did commit before the loss stays the same.
-        retry_lost_connection(lambda: self._write_transaction(items), self._drop_connection)
-        return {
-            "uri": [item["uri"] for item in items],
-            "status": [item["status"] for item in items],
-            "reason": [item["reason"] for item in items],
-        }
+        # A lost connection is reopened and the whole block written again; the merges are
+        # idempotent, so a block that did commit before the loss stays the same.
+        self.db.run(lambda conn: self._write_transaction(conn, items))
+        return {column: [item[column] for item in items] for column in RESULT}
 
-    def _write_transaction(self, items: list[dict]) -> None:
-        conn = self._connection()
+    def _write_transaction(self, conn: psycopg.Connection, items: list[dict]) -> None:
         with conn.transaction(), conn.cursor() as cur:
             self._write_block(cur, items)
-
-    def _drop_connection(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self._conn = None
 
     def _write_block(self, cur: psycopg.Cursor, items: list[dict]) -> None:
         cur.execute(query("sink_create_staging"))
@@ -107,15 +108,15 @@ class Sink:
         params = {"run_id": self.config.run_id}
         for name in MERGES:
             cur.execute(query(name), params)
-        store_structure(cur, [i for i in items if i["status"] == "ok"], self.config.run_id)
+        store_structure(cur, [i for i in items if i[STATUS] == Status.OK], self.config.run_id)
 
 
 def staging_row(item: dict) -> tuple:
     """One image's row for the staging table; artwork fields come from its manifest metadata."""
     values = dict(item)
-    if item["status"] in LINKED:
-        metadata = json.loads(item.get("metadata") or "{}")
-        values.update(artwork_fields(item["object_id"], metadata), metadata=json.dumps(metadata))
+    if item[STATUS] in LINKED:
+        metadata = json.loads(item.get(METADATA) or "{}")
+        values.update(artwork_fields(item[OBJECT_ID], metadata), metadata=json.dumps(metadata))
     else:
-        values["metadata"] = None
+        values[METADATA] = None
     return tuple(values.get(column) for column in STAGING_COLUMNS)

@@ -16,6 +16,17 @@ from archive_analyzer.catalog.aspects import assign_aspects
 from archive_analyzer.catalog.embedding import DIMENSIONS, TextEmbedder
 from archive_analyzer.catalog.vocabulary import load_vocabulary
 from archive_analyzer.stages import Batch, batch_len
+from archive_analyzer.stages.contract import (
+    ASPECTS,
+    EMBEDDING,
+    STATUS,
+    STRUCTURE,
+    TERMS,
+    TEXT,
+    VOCABULARY_VERSION,
+    Stage,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -24,7 +35,10 @@ class StructureConfig:
     threads: int = 1
 
 
-class Structure:
+class Structure(Stage):
+    needs = (STATUS, TEXT)
+    adds = STRUCTURE
+
     def __init__(self, config: StructureConfig) -> None:
         self.config = config
         self.vocabulary = load_vocabulary()
@@ -32,20 +46,19 @@ class Structure:
 
     def __call__(self, batch: Batch) -> Batch:
         count = batch_len(batch)
-        out: Batch = dict(batch)
         aspects, terms = [""] * count, [""] * count
         embedding = np.zeros((count, DIMENSIONS), dtype=np.float32)
-        todo = [i for i, status in enumerate(batch["status"]) if status == "ok"]
+        todo = [i for i, status in enumerate(batch[STATUS]) if status == Status.OK]
         for index in todo:
-            text = str(batch["text"][index])
+            text = str(batch[TEXT][index])
             aspects[index] = json.dumps(assign_aspects(text, self.vocabulary))
             terms[index] = json.dumps(self.vocabulary.find_terms(text))
         if self.embedder is not None and todo:
-            embedding[todo] = self.embedder([str(batch["text"][i]) for i in todo])
-        out.update(
-            aspects=aspects,
-            terms=terms,
-            embedding=embedding,
-            vocabulary_version=[self.vocabulary.version] * count,
-        )
-        return out
+            embedding[todo] = self.embedder([str(batch[TEXT][i]) for i in todo])
+        return {
+            **batch,
+            ASPECTS: aspects,
+            TERMS: terms,
+            EMBEDDING: embedding,
+            VOCABULARY_VERSION: [self.vocabulary.version] * count,
+        }
