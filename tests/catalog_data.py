@@ -132,4 +132,4 @@ def insert_works(db, embedder=None, works=WORKS) -> None:
                     "features": json.dumps(palette_features(hexes)),
                 }
             )
-        store_structure(cur, items, run_id)
+        store_structure(cur, items)

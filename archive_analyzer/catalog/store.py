@@ -93,12 +93,11 @@ def _copy_features(cur: psycopg.Cursor, items: list[tuple[int, dict]]) -> None:
                 copy.write_row((seq, item["sha256"], rank, *(color[name] for name in COLOR)))
 
 
-def store_structure(cur: psycopg.Cursor, ok_items: list[dict], run_id: int | None = None) -> None:
+def store_structure(cur: psycopg.Cursor, ok_items: list[dict]) -> None:
     """Structure and features of analysed items (rows with status "ok", already upserted).
 
     Columns a pipeline did not compute (no Structure or Features stage) are simply absent, and
-    then nothing is written for them; run_id is accepted for the sink's uniform call. The rows
-    are COPied into staging tables and merged with one statement each; where an item repeats a
+    then nothing is written for them. The rows are COPied into staging tables and merged with one statement each; where an item repeats a
     content (or an analysis), the last one wins, as it would written one by one.
     """
     structured = [(seq, i) for seq, i in enumerate(ok_items) if i.get("aspects") is not None]

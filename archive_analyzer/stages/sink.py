@@ -108,7 +108,7 @@ class Sink(Stage):
         params = {"run_id": self.config.run_id}
         for name in MERGES:
             cur.execute(query(name), params)
-        store_structure(cur, [i for i in items if i[STATUS] == Status.OK], self.config.run_id)
+        store_structure(cur, [i for i in items if i[STATUS] == Status.OK])
 
 
 def staging_row(item: dict) -> tuple:
