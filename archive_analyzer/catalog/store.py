@@ -97,8 +97,9 @@ def store_structure(cur: psycopg.Cursor, ok_items: list[dict]) -> None:
     """Structure and features of analysed items (rows with status "ok", already upserted).
 
     Columns a pipeline did not compute (no Structure or Features stage) are simply absent, and
-    then nothing is written for them. The rows are COPied into staging tables and merged with one statement each; where an item repeats a
-    content (or an analysis), the last one wins, as it would written one by one.
+    then nothing is written for them. The rows are COPied into staging tables and merged with
+    one statement each; where an item repeats a content (or an analysis), the last one wins, as
+    it would written one by one.
     """
     structured = [(seq, i) for seq, i in enumerate(ok_items) if i.get("aspects") is not None]
     measured = [
