@@ -19,13 +19,26 @@ from archive_analyzer.commands import (
     failures,
     finetune,
     model,
+    review,
     runs,
     search,
 )
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
 
-COMMANDS = (analyze, search, runs, db, model, demo, failures, finetune, evaluate, dataset)
+COMMANDS = (
+    analyze,
+    search,
+    review,
+    runs,
+    db,
+    model,
+    demo,
+    failures,
+    finetune,
+    evaluate,
+    dataset,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
