@@ -285,7 +285,7 @@ CREATE VIEW public.catalog_analysis_status AS
    FROM ((((((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
-     LEFT JOIN public.runs ru ON ((ru.id = i.last_run_id)))
+     LEFT JOIN public.runs ru ON ((ru.id = COALESCE(i.last_run_id, a.run_id))))
      LEFT JOIN public.models m ON ((m.version = a.model_version)))
      LEFT JOIN LATERAL ( SELECT r.id,
             r.verdict,

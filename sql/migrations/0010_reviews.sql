@@ -108,7 +108,7 @@ SELECT aw.object_id, aw.title, aw.artist, aw.id AS artwork_id, ru.collection, i.
 FROM images i
 JOIN analyses a ON a.image_sha256 = i.sha256 AND a.is_current
 LEFT JOIN artworks aw ON aw.id = i.artwork_id
-LEFT JOIN runs ru ON ru.id = i.last_run_id
+LEFT JOIN runs ru ON ru.id = coalesce(i.last_run_id, a.run_id)
 LEFT JOIN models m ON m.version = a.model_version
 LEFT JOIN LATERAL (
     SELECT r.id, r.verdict, r.corrected_text, r.reviewer, r.created_at
