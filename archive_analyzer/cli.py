@@ -22,6 +22,7 @@ from archive_analyzer.commands import (
     review,
     runs,
     search,
+    show,
 )
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
@@ -29,6 +30,7 @@ from archive_analyzer.redact import install_log_redaction, redact
 COMMANDS = (
     analyze,
     search,
+    show,
     review,
     runs,
     db,
