@@ -72,6 +72,13 @@ $_$;
 
 
 --
+-- Name: FUNCTION catalog_color_lab(p_color text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_color_lab(p_color text) IS 'A typed colour (#rrggbb or CSS name) as a CIELAB vector.';
+
+
+--
 -- Name: catalog_corrected_text(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -124,6 +131,13 @@ CREATE TABLE public.analysis_reviews (
     CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
     CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
 );
+
+
+--
+-- Name: TABLE analysis_reviews; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.analysis_reviews IS 'Catalogers'' verdicts, append-only; the newest per analysis counts. archive_cataloger may insert.';
 
 
 --
@@ -204,6 +218,13 @@ CREATE TABLE public.models (
     first_seen timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT models_name_source_check CHECK ((name_source = ANY (ARRAY['card'::text, 'location'::text, 'evaluation'::text])))
 );
+
+
+--
+-- Name: TABLE models; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.models IS 'Model versions (hashes of the model card) and their readable names.';
 
 
 --
@@ -311,6 +332,13 @@ CREATE VIEW public.catalog_analysis_status AS
 
 
 --
+-- Name: VIEW catalog_analysis_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_analysis_status IS 'Each image and its current analysis, rejected ones too: the text catalogers see, the model''s text, and the review status.';
+
+
+--
 -- Name: catalog_documents; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -343,6 +371,13 @@ CREATE VIEW public.catalog_documents AS
 
 
 --
+-- Name: VIEW catalog_documents; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_documents IS 'Current, not rejected analyses with their artwork: what every search function reads. text is what catalogers see; model_text the model''s.';
+
+
+--
 -- Name: catalog_filtered(text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -359,6 +394,13 @@ CREATE FUNCTION public.catalog_filtered(p_artist text DEFAULT NULL::text, p_year
       AND (p_aspect IS NULL OR d.aspects ? p_aspect)
       AND (p_term IS NULL OR d.terms @> ARRAY[p_term])
 $$;
+
+
+--
+-- Name: FUNCTION catalog_filtered(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_filtered(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'The filters every search combines with (NULL = any): artist and medium contain the text, year ranges overlap, aspect, vocabulary term.';
 
 
 --
@@ -391,6 +433,13 @@ BEGIN
     RETURN ARRAY[116 * f[2] - 16, 500 * (f[1] - f[2]), 200 * (f[2] - f[3])]::vector(3);
 END
 $$;
+
+
+--
+-- Name: FUNCTION catalog_hex_lab(p_hex text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_hex_lab(p_hex text) IS '#rrggbb as a CIELAB (D65) vector.';
 
 
 --
@@ -468,6 +517,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real) IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
+
+
+--
 -- Name: catalog_search_document(bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -540,6 +596,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
+
+
+--
 -- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -564,6 +627,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_semantic(p_embedding public.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+
+
+--
 -- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -579,6 +649,13 @@ CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer 
         src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
         p_object_id) s
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
 
 
 --
@@ -624,6 +701,13 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
     FROM top t
     ORDER BY t.rank DESC, t.object_id
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer) IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
 
 
 --
@@ -767,6 +851,13 @@ CREATE VIEW public.artwork_analysis_history AS
 
 
 --
+-- Name: VIEW artwork_analysis_history; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.artwork_analysis_history IS 'Every analysis an object''s images have had, across model and prompt versions and re-shot photographs.';
+
+
+--
 -- Name: artworks_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -855,6 +946,90 @@ CREATE VIEW public.catalog_artworks AS
 
 
 --
+-- Name: VIEW catalog_artworks; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_artworks IS 'One row per artwork: metadata, the analysis catalogers see (a correction when one exists), aspects, terms, measured features and palette. Rejected analyses are left out.';
+
+
+--
+-- Name: COLUMN catalog_artworks.analysis; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.analysis IS 'The text catalogers see: the cataloger''s correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_artworks.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_artworks.brightness; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.brightness IS 'Mean CIELAB L*, 0 (black) .. 100 (white).';
+
+
+--
+-- Name: COLUMN catalog_artworks.contrast; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.contrast IS 'RMS contrast: standard deviation of L*; higher is more contrast.';
+
+
+--
+-- Name: COLUMN catalog_artworks.saturation; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.saturation IS 'Mean HSV saturation, 0 (grey) .. 1 (vivid).';
+
+
+--
+-- Name: COLUMN catalog_artworks.colourfulness; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.colourfulness IS 'Hasler and Suesstrunk colourfulness; above about 60 is very colourful.';
+
+
+--
+-- Name: COLUMN catalog_artworks.warmth; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.warmth IS 'Warm/cool balance, -1 (cool) .. +1 (warm).';
+
+
+--
+-- Name: COLUMN catalog_artworks.palette; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.palette IS 'Five colours by k-means in CIELAB: share (0..1 of the picture), hex, nearest CSS name.';
+
+
+--
+-- Name: COLUMN catalog_artworks.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: COLUMN catalog_artworks.is_corrected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.is_corrected IS 'True when analysis is a cataloger''s correction (also while a new analysis awaits review).';
+
+
+--
+-- Name: COLUMN catalog_artworks.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.review_status IS 'unreviewed, approved, corrected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
 -- Name: catalog_aspects; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -872,6 +1047,13 @@ CREATE VIEW public.catalog_aspects AS
 
 
 --
+-- Name: VIEW catalog_aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_aspects IS 'Aspects in long form: one row per (analysis, aspect, sentence) of the model''s text.';
+
+
+--
 -- Name: catalog_colors; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -879,6 +1061,13 @@ CREATE VIEW public.catalog_colors AS
  SELECT column1 AS name,
     column2 AS hex
    FROM ( VALUES ('aliceblue'::text,'#f0f8ff'::text), ('antiquewhite'::text,'#faebd7'::text), ('aqua'::text,'#00ffff'::text), ('aquamarine'::text,'#7fffd4'::text), ('azure'::text,'#f0ffff'::text), ('beige'::text,'#f5f5dc'::text), ('bisque'::text,'#ffe4c4'::text), ('black'::text,'#000000'::text), ('blanchedalmond'::text,'#ffebcd'::text), ('blue'::text,'#0000ff'::text), ('blueviolet'::text,'#8a2be2'::text), ('brown'::text,'#a52a2a'::text), ('burlywood'::text,'#deb887'::text), ('cadetblue'::text,'#5f9ea0'::text), ('chartreuse'::text,'#7fff00'::text), ('chocolate'::text,'#d2691e'::text), ('coral'::text,'#ff7f50'::text), ('cornflowerblue'::text,'#6495ed'::text), ('cornsilk'::text,'#fff8dc'::text), ('crimson'::text,'#dc143c'::text), ('cyan'::text,'#00ffff'::text), ('darkblue'::text,'#00008b'::text), ('darkcyan'::text,'#008b8b'::text), ('darkgoldenrod'::text,'#b8860b'::text), ('darkgray'::text,'#a9a9a9'::text), ('darkgreen'::text,'#006400'::text), ('darkgrey'::text,'#a9a9a9'::text), ('darkkhaki'::text,'#bdb76b'::text), ('darkmagenta'::text,'#8b008b'::text), ('darkolivegreen'::text,'#556b2f'::text), ('darkorange'::text,'#ff8c00'::text), ('darkorchid'::text,'#9932cc'::text), ('darkred'::text,'#8b0000'::text), ('darksalmon'::text,'#e9967a'::text), ('darkseagreen'::text,'#8fbc8f'::text), ('darkslateblue'::text,'#483d8b'::text), ('darkslategray'::text,'#2f4f4f'::text), ('darkslategrey'::text,'#2f4f4f'::text), ('darkturquoise'::text,'#00ced1'::text), ('darkviolet'::text,'#9400d3'::text), ('deeppink'::text,'#ff1493'::text), ('deepskyblue'::text,'#00bfff'::text), ('dimgray'::text,'#696969'::text), ('dimgrey'::text,'#696969'::text), ('dodgerblue'::text,'#1e90ff'::text), ('firebrick'::text,'#b22222'::text), ('floralwhite'::text,'#fffaf0'::text), ('forestgreen'::text,'#228b22'::text), ('fuchsia'::text,'#ff00ff'::text), ('gainsboro'::text,'#dcdcdc'::text), ('ghostwhite'::text,'#f8f8ff'::text), ('gold'::text,'#ffd700'::text), ('goldenrod'::text,'#daa520'::text), ('gray'::text,'#808080'::text), ('green'::text,'#008000'::text), ('greenyellow'::text,'#adff2f'::text), ('grey'::text,'#808080'::text), ('honeydew'::text,'#f0fff0'::text), ('hotpink'::text,'#ff69b4'::text), ('indianred'::text,'#cd5c5c'::text), ('indigo'::text,'#4b0082'::text), ('ivory'::text,'#fffff0'::text), ('khaki'::text,'#f0e68c'::text), ('lavender'::text,'#e6e6fa'::text), ('lavenderblush'::text,'#fff0f5'::text), ('lawngreen'::text,'#7cfc00'::text), ('lemonchiffon'::text,'#fffacd'::text), ('lightblue'::text,'#add8e6'::text), ('lightcoral'::text,'#f08080'::text), ('lightcyan'::text,'#e0ffff'::text), ('lightgoldenrodyellow'::text,'#fafad2'::text), ('lightgray'::text,'#d3d3d3'::text), ('lightgreen'::text,'#90ee90'::text), ('lightgrey'::text,'#d3d3d3'::text), ('lightpink'::text,'#ffb6c1'::text), ('lightsalmon'::text,'#ffa07a'::text), ('lightseagreen'::text,'#20b2aa'::text), ('lightskyblue'::text,'#87cefa'::text), ('lightslategray'::text,'#778899'::text), ('lightslategrey'::text,'#778899'::text), ('lightsteelblue'::text,'#b0c4de'::text), ('lightyellow'::text,'#ffffe0'::text), ('lime'::text,'#00ff00'::text), ('limegreen'::text,'#32cd32'::text), ('linen'::text,'#faf0e6'::text), ('magenta'::text,'#ff00ff'::text), ('maroon'::text,'#800000'::text), ('mediumaquamarine'::text,'#66cdaa'::text), ('mediumblue'::text,'#0000cd'::text), ('mediumorchid'::text,'#ba55d3'::text), ('mediumpurple'::text,'#9370db'::text), ('mediumseagreen'::text,'#3cb371'::text), ('mediumslateblue'::text,'#7b68ee'::text), ('mediumspringgreen'::text,'#00fa9a'::text), ('mediumturquoise'::text,'#48d1cc'::text), ('mediumvioletred'::text,'#c71585'::text), ('midnightblue'::text,'#191970'::text), ('mintcream'::text,'#f5fffa'::text), ('mistyrose'::text,'#ffe4e1'::text), ('moccasin'::text,'#ffe4b5'::text), ('navajowhite'::text,'#ffdead'::text), ('navy'::text,'#000080'::text), ('oldlace'::text,'#fdf5e6'::text), ('olive'::text,'#808000'::text), ('olivedrab'::text,'#6b8e23'::text), ('orange'::text,'#ffa500'::text), ('orangered'::text,'#ff4500'::text), ('orchid'::text,'#da70d6'::text), ('palegoldenrod'::text,'#eee8aa'::text), ('palegreen'::text,'#98fb98'::text), ('paleturquoise'::text,'#afeeee'::text), ('palevioletred'::text,'#db7093'::text), ('papayawhip'::text,'#ffefd5'::text), ('peachpuff'::text,'#ffdab9'::text), ('peru'::text,'#cd853f'::text), ('pink'::text,'#ffc0cb'::text), ('plum'::text,'#dda0dd'::text), ('powderblue'::text,'#b0e0e6'::text), ('purple'::text,'#800080'::text), ('rebeccapurple'::text,'#663399'::text), ('red'::text,'#ff0000'::text), ('rosybrown'::text,'#bc8f8f'::text), ('royalblue'::text,'#4169e1'::text), ('saddlebrown'::text,'#8b4513'::text), ('salmon'::text,'#fa8072'::text), ('sandybrown'::text,'#f4a460'::text), ('seagreen'::text,'#2e8b57'::text), ('seashell'::text,'#fff5ee'::text), ('sienna'::text,'#a0522d'::text), ('silver'::text,'#c0c0c0'::text), ('skyblue'::text,'#87ceeb'::text), ('slateblue'::text,'#6a5acd'::text), ('slategray'::text,'#708090'::text), ('slategrey'::text,'#708090'::text), ('snow'::text,'#fffafa'::text), ('springgreen'::text,'#00ff7f'::text), ('steelblue'::text,'#4682b4'::text), ('tan'::text,'#d2b48c'::text), ('teal'::text,'#008080'::text), ('thistle'::text,'#d8bfd8'::text), ('tomato'::text,'#ff6347'::text), ('turquoise'::text,'#40e0d0'::text), ('violet'::text,'#ee82ee'::text), ('wheat'::text,'#f5deb3'::text), ('white'::text,'#ffffff'::text), ('whitesmoke'::text,'#f5f5f5'::text), ('yellow'::text,'#ffff00'::text), ('yellowgreen'::text,'#9acd32'::text)) v;
+
+
+--
+-- Name: VIEW catalog_colors; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_colors IS 'CSS colour names and their hex codes, for colour search.';
 
 
 --
@@ -921,6 +1110,13 @@ CREATE VIEW public.catalog_palette AS
 
 
 --
+-- Name: VIEW catalog_palette; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_palette IS 'Palette colours of analysed images: rank 1 = largest share (0..1); l, a, b in CIELAB.';
+
+
+--
 -- Name: catalog_review_queue; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -940,6 +1136,13 @@ CREATE VIEW public.catalog_review_queue AS
     model_text
    FROM public.catalog_analysis_status s
   WHERE (review_status = ANY (ARRAY['unreviewed'::text, 'needs_review'::text]));
+
+
+--
+-- Name: VIEW catalog_review_queue; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_review_queue IS 'Current analyses waiting for a cataloger: unreviewed, or needs_review (a new model''s analysis of a corrected image).';
 
 
 --
@@ -973,6 +1176,13 @@ CREATE VIEW public.catalog_reviews AS
 
 
 --
+-- Name: VIEW catalog_reviews; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_reviews IS 'Every review, newest verdict per analysis counts: approved, corrected (corrected_text) or rejected.';
+
+
+--
 -- Name: current_image_analyses; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -992,6 +1202,13 @@ CREATE VIEW public.current_image_analyses AS
    FROM ((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: VIEW current_image_analyses; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.current_image_analyses IS 'Each image URI and its current analysis as the model wrote it (reviews: catalog_analysis_status).';
 
 
 --

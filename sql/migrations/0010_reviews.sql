@@ -256,3 +256,36 @@ LEFT JOIN analysis_structure s ON s.analysis_id = st.analysis_id
 LEFT JOIN image_features f ON f.image_sha256 = st.sha256
 WHERE st.review_status <> 'rejected'
 ORDER BY aw.id, st.analysed_at DESC, st.analysis_id DESC;
+
+-- What psql's \d+ and \df+ say to a cataloger.
+COMMENT ON VIEW catalog_artworks IS 'One row per artwork: metadata, the analysis catalogers see (a correction when one exists), aspects, terms, measured features and palette. Rejected analyses are left out.';
+COMMENT ON COLUMN catalog_artworks.analysis IS 'The text catalogers see: the cataloger''s correction when is_corrected, else the model''s text.';
+COMMENT ON COLUMN catalog_artworks.model_text IS 'The model''s own text, kept beside any correction.';
+COMMENT ON COLUMN catalog_artworks.is_corrected IS 'True when analysis is a cataloger''s correction (also while a new analysis awaits review).';
+COMMENT ON COLUMN catalog_artworks.review_status IS 'unreviewed, approved, corrected, or needs_review (a new analysis; the earlier correction still shows).';
+COMMENT ON COLUMN catalog_artworks.model_version IS 'Hash of the model card; model_name is its readable name.';
+COMMENT ON COLUMN catalog_artworks.brightness IS 'Mean CIELAB L*, 0 (black) .. 100 (white).';
+COMMENT ON COLUMN catalog_artworks.contrast IS 'RMS contrast: standard deviation of L*; higher is more contrast.';
+COMMENT ON COLUMN catalog_artworks.saturation IS 'Mean HSV saturation, 0 (grey) .. 1 (vivid).';
+COMMENT ON COLUMN catalog_artworks.colourfulness IS 'Hasler and Suesstrunk colourfulness; above about 60 is very colourful.';
+COMMENT ON COLUMN catalog_artworks.warmth IS 'Warm/cool balance, -1 (cool) .. +1 (warm).';
+COMMENT ON COLUMN catalog_artworks.palette IS 'Five colours by k-means in CIELAB: share (0..1 of the picture), hex, nearest CSS name.';
+COMMENT ON VIEW catalog_documents IS 'Current, not rejected analyses with their artwork: what every search function reads. text is what catalogers see; model_text the model''s.';
+COMMENT ON VIEW catalog_aspects IS 'Aspects in long form: one row per (analysis, aspect, sentence) of the model''s text.';
+COMMENT ON VIEW catalog_palette IS 'Palette colours of analysed images: rank 1 = largest share (0..1); l, a, b in CIELAB.';
+COMMENT ON VIEW catalog_colors IS 'CSS colour names and their hex codes, for colour search.';
+COMMENT ON VIEW catalog_analysis_status IS 'Each image and its current analysis, rejected ones too: the text catalogers see, the model''s text, and the review status.';
+COMMENT ON VIEW catalog_review_queue IS 'Current analyses waiting for a cataloger: unreviewed, or needs_review (a new model''s analysis of a corrected image).';
+COMMENT ON VIEW catalog_reviews IS 'Every review, newest verdict per analysis counts: approved, corrected (corrected_text) or rejected.';
+COMMENT ON VIEW current_image_analyses IS 'Each image URI and its current analysis as the model wrote it (reviews: catalog_analysis_status).';
+COMMENT ON VIEW artwork_analysis_history IS 'Every analysis an object''s images have had, across model and prompt versions and re-shot photographs.';
+COMMENT ON TABLE analysis_reviews IS 'Catalogers'' verdicts, append-only; the newest per analysis counts. archive_cataloger may insert.';
+COMMENT ON TABLE models IS 'Model versions (hashes of the model card) and their readable names.';
+COMMENT ON FUNCTION catalog_search_text IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
+COMMENT ON FUNCTION catalog_search_fuzzy IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
+COMMENT ON FUNCTION catalog_search_semantic IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION catalog_search_similar IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION catalog_search_color IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
+COMMENT ON FUNCTION catalog_color_lab IS 'A typed colour (#rrggbb or CSS name) as a CIELAB vector.';
+COMMENT ON FUNCTION catalog_hex_lab IS '#rrggbb as a CIELAB (D65) vector.';
+COMMENT ON FUNCTION catalog_filtered IS 'The filters every search combines with (NULL = any): artist and medium contain the text, year ranges overlap, aspect, vocabulary term.';
