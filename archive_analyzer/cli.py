@@ -21,8 +21,10 @@ from archive_analyzer.commands import (
     finetune,
     model,
     nightly,
+    review,
     runs,
     search,
+    show,
 )
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
@@ -31,6 +33,8 @@ COMMANDS = (
     analyze,
     nightly,
     search,
+    show,
+    review,
     runs,
     db,
     model,

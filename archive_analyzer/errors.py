@@ -52,3 +52,7 @@ class MigrationBusyError(DatabaseError):
     """Another process holds the migration lock past the wait allowed; nothing was applied."""
 
     exit_code = 75
+
+
+class NotFoundError(ArchiveAnalyzerError):
+    """An object, analysis or run the command names does not exist (or is not analysed)."""

@@ -31,6 +31,7 @@ ROLES = {"writer": "sec_writer", "reader": "sec_reader", "cataloger": "sec_catal
 DOCUMENTED_VIEWS = {
     "catalog_artworks", "catalog_aspects", "catalog_palette", "catalog_documents",
     "catalog_colors", "current_image_analyses", "artwork_analysis_history",
+    "catalog_analysis_status", "catalog_reviews", "catalog_review_queue",
 }  # fmt: skip
 LITERAL = ("L1", "Sketch", "Studio 100%_A", "1900", (1900, 1900), "Ink_on paper",
            "A quick sketch in dark line.", ["#101010"])  # fmt: skip
@@ -185,11 +186,16 @@ def test_searches_run_as_a_nologin_role_that_reads_only_what_they_read(server):
             " JOIN pg_roles r ON r.oid = p.proowner WHERE p.prosecdef"
             " AND p.pronamespace = 'public'::regnamespace"
         ).fetchall()
-        assert {name for name, *_ in owners} == {
-            "catalog_search_text", "catalog_search_fuzzy", "catalog_search_semantic",
-            "catalog_search_similar", "catalog_search_color",
-        }  # fmt: skip
-        assert {tuple(rest) for _, *rest in owners} == {("archive_search_definer", False, False)}
+        assert {name: role for name, role, *_ in owners} == {
+            "catalog_search_text": "archive_search_definer",
+            "catalog_search_fuzzy": "archive_search_definer",
+            "catalog_search_semantic": "archive_search_definer",
+            "catalog_search_similar": "archive_search_definer",
+            "catalog_search_color": "archive_search_definer",
+            # A review re-indexes the reviewed analysis' search document (0010).
+            "catalog_review_reindex": "archive_review_definer",
+        }
+        assert {tuple(rest[1:]) for _, *rest in owners} == {(False, False)}
         assert _readable(owner, "archive_search_definer") == {
             "catalog_documents", "catalog_colors", "analysis_structure", "analyses",
             "catalog_artist_names", "palette_colors",

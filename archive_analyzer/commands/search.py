@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import sys
 
 from archive_analyzer.catalog.search import MAX_LIMIT, Filters, search
 from archive_analyzer.catalog.vocabulary import ASPECTS
@@ -10,7 +13,10 @@ from archive_analyzer.db.database import Database
 from archive_analyzer.output import table, to_json
 from archive_analyzer.settings import load_settings
 
-COLUMNS = ["object_id", "title", "artist", "date_text", "score", "detail", "uri"]
+COLUMNS = ["object_id", "title", "artist", "date_text", "medium", "score", "detail", "uri"]
+# ts_headline marks matched words <b>...</b>: bold on a terminal, plain text elsewhere.
+_HIGHLIGHT = re.compile(r"<b>(.*?)</b>", re.DOTALL)
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
 # Years as museums date works (BCE negative); outside this, a typo, and PostgreSQL's integer
 # would overflow before the search could say so.
 YEARS = (-10_000, 10_000)
@@ -59,9 +65,44 @@ def search_fulltext(db: Database, text: str, limit: int) -> list[dict]:
     return search(db, "text", text, limit)
 
 
+def use_color(stream=None) -> bool:
+    """ANSI styling only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    stream = stream or sys.stdout
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def plain(detail: str | None) -> str | None:
+    return None if detail is None else _HIGHLIGHT.sub(r"\1", detail)
+
+
+def bold_matches(rendered: str, rows: list[dict], column: str) -> str:
+    """Embolden each row's matched words inside its cell, after the table is laid out (escape
+    codes would otherwise count as width, and truncation could cut one in half)."""
+    lines = rendered.split("\n")
+    widths = [len(rule) for rule in lines[1].split("  ")]
+    index = COLUMNS.index(column)
+    start = sum(widths[:index]) + 2 * index
+    end = start + widths[index]
+    for number, row in enumerate(rows, start=2):
+        words = {m.group(1) for m in _HIGHLIGHT.finditer(row.get(column) or "")}
+        if not words:
+            continue
+        pattern = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in sorted(words)))
+        line = lines[number]
+        cell = pattern.sub(lambda m: f"{BOLD}{m.group(0)}{RESET}", line[start:end])
+        lines[number] = line[:start] + cell + line[end:]
+    return "\n".join(lines)
+
+
 def chosen_mode(args: argparse.Namespace) -> tuple[str, str]:
     for mode in ("fuzzy", "semantic", "similar", "color"):
         if getattr(args, mode):
+            if args.text:
+                # Words beside a mode option were silently dropped; say so instead.
+                raise SystemExit(
+                    f"archive-analyzer search: give words ({args.text!r}) or --{mode}, not "
+                    "both; narrow a search with --artist, --medium, --term, --aspect, --year-*"
+                )
             return mode, getattr(args, mode)
     if not args.text:
         raise SystemExit("archive-analyzer search: give TEXT or one of the mode options")
@@ -75,5 +116,9 @@ def run(args: argparse.Namespace) -> int:
         args.artist, args.year_from, args.year_to, args.medium, args.aspect, args.term
     )
     found = search(db, mode, query, args.limit, filters)
-    print(to_json(found) if args.json else table(found, COLUMNS))
+    if args.json:
+        print(to_json(found))
+        return 0
+    rendered = table([{**row, "detail": plain(row["detail"])} for row in found], COLUMNS)
+    print(bold_matches(rendered, found, "detail") if found and use_color() else rendered)
     return 0

@@ -117,3 +117,21 @@ JOIN (SELECT sha256, max(seq) AS seq FROM features_staging GROUP BY sha256) f
 
 -- name: catalog_object_exists
 SELECT EXISTS (SELECT 1 FROM catalog_documents WHERE object_id = %(object_id)s) AS found
+
+-- name: show_object
+-- One object's current analyses (rejected ones too, labelled) with their structure and
+-- measured features; views only, so the reader role can run it.
+SELECT st.object_id, st.title, st.artist, aw.date_text, aw.medium, st.collection, st.uri,
+       st.sha256, st.analysis_id, st.model_version, st.model_name, st.analysed_at, st.text,
+       st.model_text, st.is_corrected, st.review_status, st.reviewer, st.reviewed_at,
+       aw.aspects, aw.terms, aw.brightness, aw.contrast, aw.saturation, aw.colourfulness,
+       aw.warmth
+FROM catalog_analysis_status st
+LEFT JOIN catalog_artworks aw ON aw.analysis_id = st.analysis_id AND aw.image_uri = st.uri
+WHERE st.object_id = %(object_id)s
+ORDER BY st.analysed_at DESC, st.analysis_id DESC
+
+-- name: show_palette
+SELECT rank, share, hex, css_name FROM catalog_palette
+WHERE image_sha256 = %(sha256)s AND object_id = %(object_id)s
+ORDER BY rank
