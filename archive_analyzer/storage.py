@@ -28,6 +28,8 @@ class ReadFailed(Exception):
         super().__init__(f"{type(cause).__name__}: {cause} (after {attempts} attempt(s))")
         self.uri = uri
         self.attempts = attempts
+        # Not found, not allowed: another attempt (now or tonight) cannot help.
+        self.final = isinstance(cause, FINAL_ERRORS)
 
 
 def _read_once(uri: str) -> bytes:

@@ -1254,32 +1254,6 @@ ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
 
 
 --
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
-
-
---
 -- Name: export_artworks; Type: VIEW; Schema: public; Owner: -
 --
 

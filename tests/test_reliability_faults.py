@@ -105,7 +105,7 @@ def test_object_store_failing_first_reads_is_retried(s3_env, db, settings_for, m
         proxy.shutdown()
         s3fs.S3FileSystem.clear_instance_cache()
     assert sum(proxy.failed.values()) >= 2 * EXAMPLE_COUNT, "the faults were not injected"
-    retried = [r for r in caplog.records if r.name == "archive_analyzer.storage"]
+    retried = [r for r in caplog.records if r.name == "archive_analyzer.retry"]
     assert len(retried) >= 2 * EXAMPLE_COUNT, "our retries did not do the work"
     assert (summary.status, summary.analysed, summary.failed) == ("succeeded", EXAMPLE_COUNT, 0)
     assert count(db, "SELECT count(*) FROM analyses") == EXAMPLE_COUNT
@@ -149,7 +149,7 @@ def test_postgres_restarted_mid_run(tmp_path, tiny_model, caplog):
                 " (SELECT count(*) FROM analyses WHERE is_current), (SELECT count(*) FROM failures)"
             ).fetchone()
         assert rows == (100, 100, 100, 0)
-        lost = [r for r in caplog.records if r.name == "archive_analyzer.db.resilience"]
+        lost = [r for r in caplog.records if r.name == "archive_analyzer.retry"]
         assert lost, "no block ever met the stopped server"
     finally:
         run.join(timeout=300)
