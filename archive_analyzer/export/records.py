@@ -13,6 +13,7 @@ from hashlib import sha256
 from pathlib import PurePosixPath
 from typing import Any
 
+from archive_analyzer.catalog.search import Filters as SearchFilters
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.queries import query
 
@@ -20,13 +21,9 @@ TINY_MODEL = "tiny-llava (random weights, demo only)"
 
 
 @dataclass(frozen=True)
-class Filters:
-    artist: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    medium: str | None = None
-    aspect: str | None = None
-    term: str | None = None
+class Filters(SearchFilters):
+    """Search's filters, and how many artworks to write at most."""
+
     limit: int | None = None
 
 
