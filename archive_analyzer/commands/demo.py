@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from archive_analyzer.commands.analyze import format_summary
-from archive_analyzer.commands.search import COLUMNS, search_fulltext
+from archive_analyzer.commands.search import render, search_fulltext
 from archive_analyzer.db.database import Database
-from archive_analyzer.output import table
 from archive_analyzer.package_data import package_folder
 from archive_analyzer.run.analyze import analyze
 from archive_analyzer.settings import load_settings
@@ -56,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
     print(format_summary(summary))
     db = Database.from_settings(settings)
     print(f"\nsearch: {DEMO_QUERY!r}")
-    print(table(search_fulltext(db, DEMO_QUERY, 5), COLUMNS))
+    print(render(search_fulltext(db, DEMO_QUERY, 5)))
     print(f'\nQuery it yourself: psql "$({Path(".venv/bin/archive-analyzer")} db url)"')
     return 0 if summary.status == "succeeded" else 1

@@ -75,6 +75,12 @@ def plain(detail: str | None) -> str | None:
     return None if detail is None else _HIGHLIGHT.sub(r"\1", detail)
 
 
+def render(found: list[dict]) -> str:
+    """The results table: highlights as bold on a terminal, as plain words elsewhere."""
+    rendered = table([{**row, "detail": plain(row["detail"])} for row in found], COLUMNS)
+    return bold_matches(rendered, found, "detail") if found and use_color() else rendered
+
+
 def bold_matches(rendered: str, rows: list[dict], column: str) -> str:
     """Embolden each row's matched words inside its cell, after the table is laid out (escape
     codes would otherwise count as width, and truncation could cut one in half)."""
@@ -119,6 +125,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(to_json(found))
         return 0
-    rendered = table([{**row, "detail": plain(row["detail"])} for row in found], COLUMNS)
-    print(bold_matches(rendered, found, "detail") if found and use_color() else rendered)
+    print(render(found))
     return 0
