@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 from archive_analyzer.errors import SourceError
 from archive_analyzer.metadata import (
@@ -67,6 +68,20 @@ def listing_fingerprint(info: dict[str, Any]) -> str:
     return f"{info.get('size')}:"
 
 
+def is_local(fs: fsspec.AbstractFileSystem) -> bool:
+    """This machine's filesystem, whatever the URI said (a path, file://, local://)."""
+    return isinstance(fs, LocalFileSystem)
+
+
+def local_path(uri: str) -> str | None:
+    """The path of a URI on this machine's filesystem; None for object stores and HTTP."""
+    try:
+        fs, path = fsspec.core.url_to_fs(uri)
+    except (ValueError, ImportError):  # a protocol fsspec does not know is not local
+        return None
+    return path if is_local(fs) else None
+
+
 def refuse_escaping_link(path: str, root: str) -> None:
     """A symlink in a local source must stay inside it: workers read what the link names."""
     target, real_root = os.path.realpath(path), os.path.realpath(root)
@@ -92,7 +107,7 @@ def list_images(source: str) -> list[SourceItem]:
     for path, info in sorted(entries.items()):
         if PurePosixPath(path).suffix.lower() not in IMAGE_EXTENSIONS:
             continue
-        if protocol == "file":  # a linked file, or a file under a linked folder
+        if is_local(fs):  # a linked file, or a file under a linked folder
             refuse_escaping_link(path, root_path)
         relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
         object_id = str(PurePosixPath(relative).with_suffix(""))

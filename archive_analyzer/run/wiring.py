@@ -11,6 +11,7 @@ from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt
 from archive_analyzer.retry import RetryPolicy
 from archive_analyzer.settings import Settings
+from archive_analyzer.sources import normalize_uri
 from archive_analyzer.stages.analyze import ModelConfig
 from archive_analyzer.stages.analyze_vllm import analyzer_class
 from archive_analyzer.stages.decode import Decode, DecodeConfig
@@ -57,6 +58,7 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
         settings.min_image_side,
         policy,
         decode_mode=settings.decode_mode,
+        source_root=normalize_uri(settings.source) if settings.source else None,
     )
     reuse = ReuseConfig(ctx.db_url, ctx.model_version, ctx.prompt.version, ctx.force)
     analyzer = analyzer_class(settings.model_engine)
