@@ -110,7 +110,7 @@ def sidecar_mapping(manifest: str) -> ManifestMapping | None:
 
 # Words in a column name that suggest a field, for the mapping a person is shown to edit.
 _HINTS = {
-    "object_id": ("accession", "acno", "object", "inventory", "number", "id"),
+    "object_id": ("accession", "acno", "inventory", "number", "id", "object_id", "object"),
     "image_uri": ("image", "url", "uri", "file", "path", "thumbnail", "picture"),
 }
 
