@@ -33,6 +33,7 @@ class ReadFailed(Exception):
         super().__init__(f"{http}{type(cause).__name__}: {cause} (after {attempts} attempt(s))")
         self.uri = uri
         self.attempts = attempts
+        self.final = is_final(cause)  # retrying could not have helped
 
 
 def http_status(exc: BaseException) -> int | None:

@@ -158,7 +158,7 @@ def test_permanent_http_errors_are_not_retried(bucket, key, status):
     slept: list[float] = []
     with pytest.raises(ReadFailed) as caught:
         read_bytes(f"s3://{bucket}/{key}", RetryPolicy(attempts=5), sleep=slept.append)
-    assert caught.value.attempts == 1 and slept == []
+    assert caught.value.attempts == 1 and slept == [] and caught.value.final
     if status == 400:
         assert "HTTP 400" in str(caught.value)
 
@@ -168,4 +168,4 @@ def test_transient_errors_are_still_retried(s3_env):
     slept: list[float] = []
     with pytest.raises(ReadFailed) as caught:
         read_bytes("http://127.0.0.1:9/x.jpg", RetryPolicy(attempts=3), sleep=slept.append)
-    assert caught.value.attempts == 3 and len(slept) == 2
+    assert caught.value.attempts == 3 and len(slept) == 2 and not caught.value.final
