@@ -26,6 +26,7 @@ from archive_analyzer.commands import (
     search,
     show,
 )
+from archive_analyzer.engine import release_engines
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
 
@@ -79,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     install_log_redaction()  # no credential reaches a log line, whoever logs it
     try:
         return args.func(args)
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM: one line, the shell's 128 + SIGINT; a run records itself first.
+        detail = f": {redact(str(exc))}" if str(exc) else ""
+        print(f"archive-analyzer: interrupted{detail}", file=sys.stderr)
+        return 130
     except ArchiveAnalyzerError as exc:
         print(f"archive-analyzer: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
@@ -90,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         message = " ".join(redact(str(exc)).split())
         print(f"archive-analyzer: error: {type(exc).__name__}: {message}", file=sys.stderr)
         return 1
+    finally:
+        release_engines()  # a local Ray this command started stops with it
 
 
 if __name__ == "__main__":

@@ -94,13 +94,42 @@ def user_mapping(path: Path) -> ManifestMapping:
     return ManifestMapping(path.stem, {k: str(v) for k, v in columns.items()})
 
 
-def sidecar_mapping(manifest: str) -> ManifestMapping | None:
-    """`<manifest>.mapping.json` next to a local manifest, if the user wrote one."""
+def mapping_path(manifest: str) -> Path | None:
+    """Where a local manifest's mapping goes: `<manifest>.mapping.json` beside it."""
     path = manifest.removeprefix("file://")
     if "://" in path:
         return None
-    sidecar = Path(path).with_name(Path(path).name + ".mapping.json")
-    return user_mapping(sidecar) if sidecar.is_file() else None
+    return Path(path).with_name(Path(path).name + ".mapping.json")
+
+
+def sidecar_mapping(manifest: str) -> ManifestMapping | None:
+    """`<manifest>.mapping.json` next to a local manifest, if the user wrote one."""
+    sidecar = mapping_path(manifest)
+    return user_mapping(sidecar) if sidecar is not None and sidecar.is_file() else None
+
+
+# Words in a column name that suggest a field, for the mapping a person is shown to edit.
+_HINTS = {
+    "object_id": ("accession", "acno", "inventory", "number", "id", "object_id", "object"),
+    "image_uri": ("image", "url", "uri", "file", "path", "thumbnail", "picture"),
+}
+
+
+def _guess(name: str, columns: list[str]) -> str | None:
+    hints = _HINTS.get(name) or FIELD_ALIASES.get(name, ())
+    lowered = [c.lower().replace(" ", "_") for c in columns]
+    for hint in hints:
+        for column, low in zip(columns, lowered, strict=True):
+            # Short hints ("id") only as the whole name: "width" is no identifier.
+            if hint == low or (len(hint) > 3 and hint in low):
+                return column
+    return None
+
+
+def mapping_snippet(columns: list[str]) -> str:
+    """A `<manifest>.mapping.json` for these columns: best guesses, placeholders otherwise."""
+    mapping = {name: _guess(name, columns) or f"<column with the {name}>" for name in FIELDS}
+    return json.dumps(mapping, indent=2, ensure_ascii=False)
 
 
 def detect_mapping(header: set[str]) -> ManifestMapping | None:

@@ -41,10 +41,12 @@ def retry(
     final: tuple[type[BaseException], ...] = (),
     before_retry: Callable[[], None] = lambda: None,
     sleep: Callable[[float], None] = time.sleep,
+    is_final: Callable[[BaseException], bool] = lambda exc: False,
 ) -> T:
     """`work()`, again after a `transient` error until `policy.attempts` are spent; then that
-    error is raised. A `final` error (not found, not allowed: retrying cannot help), or any
-    error outside `transient`, is raised at once. `before_retry` runs after every transient
+    error is raised. A `final` error (not found, not allowed: retrying cannot help), one
+    `is_final` recognises (a type too general to list, such as OSError, carrying an HTTP 400),
+    or any error outside `transient`, is raised at once. `before_retry` runs after every transient
     failure (e.g. to drop a dead connection). A server that says when to come back (an error
     with `retry_after` seconds, from HTTP's Retry-After) is believed over the backoff."""
     for attempt in range(1, policy.attempts + 1):
@@ -53,6 +55,8 @@ def retry(
         except final:
             raise
         except transient as exc:
+            if is_final(exc):
+                raise
             before_retry()
             if attempt == policy.attempts:
                 raise

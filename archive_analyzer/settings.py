@@ -6,7 +6,10 @@ setting's name instead of an hour into a run.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +25,21 @@ from pydantic_settings import (
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.redact import read_secret_file
 
-CONFIG_FILE_ENV = "ARCHIVE_ANALYZER_CONFIG"
+ENV_PREFIX = "ARCHIVE_ANALYZER_"
+CONFIG_FILE_ENV = ENV_PREFIX + "CONFIG"
+# ARCHIVE_ANALYZER_* variables that are not settings: read by other parts of the program
+# (the config file's path, role passwords for `db roles`, the SQL folder, the collections list).
+OTHER_VARIABLES = frozenset(
+    ENV_PREFIX + name
+    for name in (
+        "CONFIG",
+        "SQL_DIR",
+        "WRITER_PASSWORD",
+        "READER_PASSWORD",
+        "CATALOGER_PASSWORD",
+        "COLLECTIONS_FILE",
+    )
+)
 
 
 def default_home() -> Path:
@@ -30,9 +47,7 @@ def default_home() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ARCHIVE_ANALYZER_", extra="forbid", validate_default=True
-    )
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
 
     source: str | None = Field(None, description="Image folder or object-store URI (s3://, gs://)")
     manifest: str | None = Field(None, description="CSV or JSONL listing object_id, image_uri, ...")
@@ -126,25 +141,89 @@ class Settings(BaseSettings):
         return data
 
 
-def _settings_class(config_file: str | None) -> type[Settings]:
-    if not config_file:
+def _settings_class(path: Path | None) -> type[Settings]:
+    if path is None:
         return Settings
-    path = Path(config_file).expanduser()
-    if not path.is_file():
-        raise ConfigError(f"config file {path} does not exist (--config or {CONFIG_FILE_ENV})")
     config = SettingsConfigDict(**{**Settings.model_config, "toml_file": path})
     return type("FileSettings", (Settings,), {"model_config": config})
 
 
+def _config_path(config_file: str | None) -> Path | None:
+    """The TOML file, checked to exist and parse; a syntax error names file:line:column."""
+    if not config_file:
+        return None
+    path = Path(config_file).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist (--config or {CONFIG_FILE_ENV})")
+    try:
+        tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        # Python 3.11's message ends "(at line L, column C)"; say it the way editors jump to.
+        found = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
+        where = f"{path}:{found[1]}:{found[2]}" if found else str(path)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)$", "", str(exc))
+        raise ConfigError(f"{where}: TOML syntax error: {reason}") from None
+    return path
+
+
+def _unknown_variables() -> list[str]:
+    """ARCHIVE_ANALYZER_* variables that name no setting: a typo must not pass silently."""
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields} | OTHER_VARIABLES
+    return sorted(
+        k for k in os.environ if k.upper().startswith(ENV_PREFIX) and k.upper() not in known
+    )
+
+
+def _refuse_unknown_variables() -> None:
+    unknown = _unknown_variables()
+    if not unknown:
+        return
+    known = [ENV_PREFIX + name.upper() for name in Settings.model_fields]
+    problems = []
+    for name in unknown:
+        close = difflib.get_close_matches(name.upper(), known, n=1)
+        problems.append(f"{name}" + (f" (did you mean {close[0]}?)" if close else ""))
+    raise ConfigError(f"unknown environment variable(s): {'; '.join(problems)}")
+
+
+def _toml_line(path: Path, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, start=1) if pattern.match(line)), None)
+
+
+def setting_source(name: str, flags: dict[str, Any], path: Path | None) -> str:
+    """Where a setting's value came from, in the words a person would use to fix it.
+
+    The order is the sources' precedence: a flag wins over the environment, which wins over
+    the file."""
+    if name in flags:
+        return f"flag --{name.replace('_', '-')}"
+    variable = ENV_PREFIX + name.upper()
+    if any(k.upper() == variable for k in os.environ):
+        return f"env var {variable}"
+    line = _toml_line(path, name) if path else None
+    if line:
+        return f"{path}:{line}"
+    return "default"
+
+
+def _describe(err: dict, flags: dict[str, Any], path: Path | None) -> str:
+    name = ".".join(str(p) for p in err["loc"])
+    if not name:
+        return f"settings: {err['msg']}"
+    return f"{name} ({setting_source(str(err['loc'][0]), flags, path)}): {err['msg']}"
+
+
 def load_settings(config_file: str | None = None, **overrides: Any) -> Settings:
-    """Build settings from file, environment and CLI flags; explain what is invalid."""
-    settings_class = _settings_class(config_file or os.environ.get(CONFIG_FILE_ENV))
+    """Build settings from file, environment and CLI flags; explain what is invalid, and where."""
+    path = _config_path(config_file or os.environ.get(CONFIG_FILE_ENV))
+    _refuse_unknown_variables()
     flags = {key: value for key, value in overrides.items() if value is not None}
     try:
-        return settings_class(**flags)
+        return _settings_class(path)(**flags)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(_describe(err, flags, path) for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from None

@@ -5,6 +5,7 @@ Only references travel: the driver lists URIs and sizes; bytes are read by the d
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -16,9 +17,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 from archive_analyzer.errors import SourceError
-from archive_analyzer.metadata import SERVICE_COLUMNS, canonical_rows, sidecar_mapping
+from archive_analyzer.metadata import (
+    SERVICE_COLUMNS,
+    ManifestMapping,
+    canonical_rows,
+    mapping_path,
+    mapping_snippet,
+    sidecar_mapping,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +68,20 @@ def listing_fingerprint(info: dict[str, Any]) -> str:
     return f"{info.get('size')}:"
 
 
+def is_local(fs: fsspec.AbstractFileSystem) -> bool:
+    """This machine's filesystem, whatever the URI said (a path, file://, local://)."""
+    return isinstance(fs, LocalFileSystem)
+
+
+def local_path(uri: str) -> str | None:
+    """The path of a URI on this machine's filesystem; None for object stores and HTTP."""
+    try:
+        fs, path = fsspec.core.url_to_fs(uri)
+    except (ValueError, ImportError):  # a protocol fsspec does not know is not local
+        return None
+    return path if is_local(fs) else None
+
+
 def refuse_escaping_link(path: str, root: str) -> None:
     """A symlink in a local source must stay inside it: workers read what the link names."""
     target, real_root = os.path.realpath(path), os.path.realpath(root)
@@ -84,7 +107,7 @@ def list_images(source: str) -> list[SourceItem]:
     for path, info in sorted(entries.items()):
         if PurePosixPath(path).suffix.lower() not in IMAGE_EXTENSIONS:
             continue
-        if protocol == "file":  # a linked file, or a file under a linked folder
+        if is_local(fs):  # a linked file, or a file under a linked folder
             refuse_escaping_link(path, root_path)
         relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
         object_id = str(PurePosixPath(relative).with_suffix(""))
@@ -98,18 +121,100 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
     """Rows of a CSV or JSONL manifest; each row needs image_uri."""
     try:
         with fsspec.open(normalize_uri(uri), "rb") as handle:
-            text = handle.read().decode("utf-8-sig")
+            data = handle.read()
     except Exception as exc:
         raise SourceError(f"cannot read manifest {uri}: {type(exc).__name__}: {exc}") from exc
-    try:
-        if uri.lower().endswith((".jsonl", ".ndjson")):
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            rows = list(csv.DictReader(io.StringIO(text)))
-    except (ValueError, csv.Error) as exc:
-        raise SourceError(f"manifest {uri} is not valid CSV/JSONL: {exc}") from exc
-    rows = canonical_rows(rows, sidecar_mapping(uri))  # museum exports: Tate, NGA, a mapping
+    text = manifest_text(data, uri)
+    if uri.lower().endswith((".jsonl", ".ndjson")):
+        rows = _jsonl_rows(text, uri)
+    else:
+        rows = _csv_rows(text, uri)
+    mapping = sidecar_mapping(uri)
+    rows = canonical_rows(rows, mapping)  # museum exports: Tate, NGA, a mapping
+    require_image_column(rows, uri, mapping)
     return _with_images(rows, uri)
+
+
+def manifest_text(data: bytes, uri: str) -> str:
+    """Manifest bytes as text, as spreadsheets save them: UTF-8 (with or without BOM), UTF-16
+    with its BOM (Excel's "Unicode text"), else Windows-1252 (Excel's CSV on Windows)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decoded(data, "utf-16", uri)
+    if data.startswith(codecs.BOM_UTF8):
+        return _decoded(data, "utf-8-sig", uri)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = _decoded(data, "cp1252", uri)
+    logger.warning(
+        "manifest %s is not UTF-8; read as Windows-1252 (cp1252). Check accented names, or "
+        "save it as UTF-8",
+        uri,
+    )
+    return text
+
+
+def _decoded(data: bytes, encoding: str, uri: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            f"manifest {uri} line {line}: byte {data[exc.start]:#04x} is not {encoding} text; "
+            "save the manifest as UTF-8"
+        ) from None
+
+
+def _jsonl_rows(text: str, uri: str) -> list[dict[str, Any]]:
+    rows = []
+    # Split on newlines only: str.splitlines also breaks at U+2028 and other characters JSON
+    # strings may hold, which shifts every line number after them.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(
+                f"manifest {uri} line {number} column {exc.colno}: not valid JSON: {exc.msg}"
+            ) from None
+        if not isinstance(row, dict):
+            raise SourceError(f"manifest {uri} line {number}: expected a JSON object")
+        rows.append(row)
+    return rows
+
+
+def _csv_rows(text: str, uri: str) -> list[dict[str, Any]]:
+    header = text.split("\n", 1)[0]
+    # Excel's "Unicode text" separates with tabs, European Excel CSV with semicolons.
+    delimiter = max((",", "\t", ";"), key=header.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise SourceError(f"manifest {uri} line {reader.line_num}: not valid CSV: {exc}") from None
+
+
+def require_image_column(
+    rows: list[dict[str, Any]], uri: str, mapping: ManifestMapping | None
+) -> None:
+    """No row names an image: the export's columns are not ours. List them and show the
+    mapping file that would fix it, ready to edit."""
+    if not rows or any(r.get("image_uri") or any(r.get(c) for c in SERVICE_COLUMNS) for r in rows):
+        return
+    columns = list(rows[0])
+    if "image_uri" in columns or any(c in columns for c in SERVICE_COLUMNS):
+        return  # the column is there, only empty: _with_images names the rows
+    where = mapping_path(uri)
+    target = (
+        f"write {where}" if where else "copy the manifest locally and write <manifest>.mapping.json"
+    )
+    raise SourceError(
+        f"manifest {uri} has no image_uri column (and no mapping names one). "
+        f"Columns found: {', '.join(columns) or '(none)'}. To map yours, {target}:\n"
+        + mapping_snippet(columns)
+    )
 
 
 def _with_images(rows: list[dict[str, Any]], uri: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -34,9 +35,24 @@ def test_gpu_script_runs_in_smoke_mode(tmp_path):
     for label in ("one image per generate call", "transformers batched", "vLLM engine"):
         assert label in done.stdout
     measured = json.loads(figures.read_text())
-    assert measured["transformers"]["single"] > 0
-    assert measured["transformers"]["batched"] > 0
-    assert measured["bandwidth"] > 0
+    hf = measured["transformers"]
+    assert hf["single"] > 0 and hf["batched"] > 0 and measured["bandwidth"] > 0
+    assert hf["by_batch"] and all(rate > 0 for rate in hf["by_batch"].values())
+    # Smoke mode never runs vLLM (it needs a GPU and minutes of startup); it must say so, not
+    # pass off some other failure as "not measured".
+    assert measured["vllm"] == "skipped in smoke mode (CPU)"
+    assert "not measured: skipped in smoke mode (CPU)" in done.stdout
+
+
+def test_vllm_absence_is_reported_as_such():
+    """What can be measured here about vLLM: whether it is installed, and the reason given."""
+    from bench import gpu
+
+    installed = importlib.util.find_spec("vllm") is not None
+    reason = gpu.vllm_available()
+    assert (reason is None) == installed
+    if not installed:
+        assert "pip install 'archive-analyzer[gpu]'" in reason
 
 
 def test_decode_benchmark_compares_both_formats():

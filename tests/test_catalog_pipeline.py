@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
+from archive_analyzer.catalog.colors import parse_color, srgb_to_lab
 from archive_analyzer.catalog.search import search
 from archive_analyzer.run.analyze import analyze
 from tests.conftest import EXAMPLES
@@ -39,20 +41,53 @@ def test_every_analysis_gets_structure_features_and_an_embedding(
     summary = analyze(settings_for(four_paintings), engine=engine, progress=False)
     assert summary.analysed == 4
     assert catalog_counts(db) == {"structures": 4, "embedded": 4, "features": 4, "palettes": 4}
-    (first,) = db.fetch_all(
-        "search_similar",
-        {
-            "query": search(db, "color", "gray", limit=1)[0]["object_id"],
-            "limit": 1,
-            "artist": None,
-            "year_from": None,
-            "year_to": None,
-            "medium": None,
-            "aspect": None,
-            "term": None,
-        },
+    assert_similar_ranks_by_cosine(db)
+    assert_colour_ranks_by_lab_distance(db, "gray")
+
+
+def stored(db, sql: str) -> list[dict]:
+    with db.connect() as conn:
+        return conn.execute(sql).fetchall()
+
+
+def vector(text: str) -> np.ndarray:
+    return np.array([float(x) for x in text.strip("[]").split(",")])
+
+
+def assert_similar_ranks_by_cosine(db) -> None:
+    """`similar` = the other works in order of cosine similarity, computed here from the
+    stored vectors; its score is that similarity."""
+    rows = stored(db, "SELECT object_id, embedding::text AS e FROM catalog_documents")
+    vectors = {r["object_id"]: vector(r["e"]) for r in rows}
+    source = sorted(vectors)[0]
+    unit = {k: v / np.linalg.norm(v) for k, v in vectors.items()}
+    expected = sorted(
+        ((float(unit[source] @ unit[k]), k) for k in unit if k != source), reverse=True
     )
-    assert first["score"] is not None
+    found = search(db, "similar", source, limit=10)
+    assert [r["object_id"] for r in found] == [k for _, k in expected]
+    assert [r["score"] for r in found] == pytest.approx([s for s, _ in expected], abs=1e-5)
+    assert found[0]["score"] > found[-1]["score"]  # four paintings: a real ranking
+
+
+def assert_colour_ranks_by_lab_distance(db, name: str) -> None:
+    """`color` = works by their palette colour nearest the asked one (CIE76 in CIELAB),
+    recomputed here from the stored palettes and our own sRGB->Lab."""
+    hex_code = parse_color(name)
+    rgb = np.array([[int(hex_code[i : i + 2], 16) for i in (1, 3, 5)]], dtype=np.float64)
+    target = srgb_to_lab(rgb)[0]
+    rows = stored(
+        db,
+        "SELECT d.object_id, p.lab::text AS lab FROM palette_colors p "
+        "JOIN catalog_documents d ON d.sha256 = p.image_sha256 WHERE p.share >= 0.05",
+    )
+    nearest: dict[str, float] = {}
+    for row in rows:
+        distance = float(np.linalg.norm(vector(row["lab"]) - target))
+        nearest[row["object_id"]] = min(distance, nearest.get(row["object_id"], np.inf))
+    expected = sorted(nearest, key=lambda k: (nearest[k], k))
+    found = search(db, "color", name, limit=10)
+    assert [r["object_id"] for r in found] == expected
 
 
 def test_embedding_off_stores_no_vectors(db, settings_for, four_paintings):

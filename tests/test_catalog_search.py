@@ -108,7 +108,7 @@ HOSTILE = [
     '"unclosed phrase',
     "storm & | ! ( :* <->",
     "-- comment",
-    "\\x00 \\' \"\" ''",
+    "\\x00 \\' \"\" ''",  # the four characters backslash-x-0-0 (a real NUL: below)
     "a:* & !(b | c",
 ]
 
@@ -122,6 +122,16 @@ def test_hostile_queries_return_results_or_clear_errors_and_change_nothing(catal
         search(catalog, "similar", text)
     with pytest.raises(ArchiveAnalyzerError, match="colour"):
         search(catalog, "color", text)
+    assert _counts(catalog) == before
+
+
+@pytest.mark.parametrize("mode", ["text", "fuzzy", "semantic", "similar", "color"])
+def test_a_real_nul_is_refused_clearly_and_changes_nothing(catalog, mode):
+    before = _counts(catalog)
+    with pytest.raises(SearchError, match="NUL"):
+        search(catalog, mode, "storm\x00 at sea")
+    with pytest.raises(SearchError, match="NUL"):
+        search(catalog, "text", "storm", filters=Filters(artist="Turner\x00"))
     assert _counts(catalog) == before
 
 

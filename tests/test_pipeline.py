@@ -29,13 +29,28 @@ def test_all_100_paintings_through_ray(ray_cluster, db, settings_for):
     assert run["settings"]["database_url"] == "configured"
 
 
-def test_rerun_leaves_the_same_rows(ray_cluster, db, settings_for):
+def rewritten(db) -> list[tuple]:
+    """What a re-analysis changes: which run wrote each analysis, and how long it took."""
+    with db.connect() as conn:
+        rows = conn.execute(
+            "SELECT image_sha256, run_id, inference_seconds FROM analyses ORDER BY image_sha256"
+        ).fetchall()
+    return [tuple(row.values()) for row in rows]
+
+
+def test_forced_rerun_rewrites_the_same_rows(ray_cluster, db, settings_for):
+    """A second run with --force runs the model on every image again and writes every row
+    again; with the same model and prompt the rows are the same, one per image."""
     settings = settings_for(EXAMPLES, manifest=str(EXAMPLES / "manifest.csv"))
     analyze(settings, engine="ray", progress=False)
-    first = table_snapshot(db)
-    analyze(settings, engine="ray", progress=False)
+    first, first_writes = table_snapshot(db), rewritten(db)
+    second = analyze(settings, engine="ray", progress=False, force=True)
+    assert second.plan["unchanged"] == 12 and second.analysed == 12 and second.skipped == 0
     assert table_snapshot(db) == first
     assert len(first) == 12
+    writes = rewritten(db)
+    assert {run for _, run, _ in writes} == {second.run_id}
+    assert [seconds for *_, seconds in writes] != [seconds for *_, seconds in first_writes]
     for table in ("analyses", "images", "artworks"):
         assert count(db, f"SELECT count(*) FROM {table}") == 12
     assert count(db, "SELECT count(*) FROM runs WHERE status = 'succeeded'") == 2

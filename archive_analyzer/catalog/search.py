@@ -60,6 +60,9 @@ def prepared(
     if mode not in MODES:
         raise SearchError(f"unknown search mode {mode!r}; choose from {', '.join(MODES)}")
     params = _params(query, limit, filters or Filters())
+    if any(isinstance(v, str) and "\x00" in v for v in (query, *params.values())):
+        # PostgreSQL text cannot hold NUL; say so instead of the driver's DataError.
+        raise SearchError("a search cannot contain a NUL character (\\x00)")
     if mode == "semantic":
         from archive_analyzer.catalog.embedding import shared_embedder
 

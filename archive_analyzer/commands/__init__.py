@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import psycopg
+
+from archive_analyzer.db.database import Database
+from archive_analyzer.db.open import open_database
+from archive_analyzer.errors import DatabaseError
 from archive_analyzer.settings import Settings, load_settings
 
 
@@ -80,3 +86,32 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def reading_database(settings: Settings) -> Database:
+    """The database a read command queries: the embedded one migrated on demand (a newcomer's
+    first `search` works); a configured server as it is: a cataloger's read-only role may not
+    even read `schema_migrations`, let alone migrate, so `needs_schema` names the fix instead."""
+    if settings.database_url is None:
+        return open_database(settings)
+    return Database.from_settings(settings)
+
+
+_NOT_MIGRATED = (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable)
+
+
+def needs_schema(command: Callable[[argparse.Namespace], int]):
+    """A read command against an un-migrated server ends in one line naming the fix."""
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except _NOT_MIGRATED as exc:
+            missing = exc.diag.message_primary or type(exc).__name__
+            raise DatabaseError(
+                f"the database schema is not migrated ({missing}): "
+                "run `archive-analyzer db migrate`"
+            ) from None
+
+    return run

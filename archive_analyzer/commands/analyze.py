@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from archive_analyzer.commands import add_settings_flags, settings_from, sigterm_interrupts
+from archive_analyzer.engine import engine_log_path
 from archive_analyzer.run.analyze import analyze, plan_only
 from archive_analyzer.run.record import RunSummary
 
@@ -65,4 +66,7 @@ def run(args: argparse.Namespace) -> int:
     with sigterm_interrupts():
         summary = analyze(settings, engine=engine, progress=not args.no_progress, force=args.force)
     print(format_summary(summary))
+    log = engine_log_path(settings.home, summary.run_id)
+    if log.is_file():
+        print(f"  Ray's own messages: {log}")
     return 0 if summary.status == "succeeded" else 1

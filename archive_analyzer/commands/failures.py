@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections import defaultdict
 
-from archive_analyzer.db.database import Database
+from archive_analyzer.commands import needs_schema, reading_database
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.output import to_json
 from archive_analyzer.reasons import advice
@@ -41,8 +41,9 @@ def format_groups(run_id: int, groups: dict[str, list[dict]], limit: int) -> str
     return "\n".join(lines)
 
 
+@needs_schema
 def run(args: argparse.Namespace) -> int:
-    db = Database.from_settings(load_settings(args.config))
+    db = reading_database(load_settings(args.config))
     run_id = args.run if args.run is not None else db.fetch_one("latest_run_id")["id"]
     if run_id is None:
         raise ArchiveAnalyzerError("no runs yet")

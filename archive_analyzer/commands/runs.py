@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from archive_analyzer.commands import needs_schema, reading_database
 from archive_analyzer.db.database import Database
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.output import table, to_json
@@ -38,11 +39,12 @@ def register(subparsers) -> None:
 
 
 def _database(args: argparse.Namespace) -> Database:
-    db = Database.from_settings(load_settings(args.config))
+    db = reading_database(load_settings(args.config))
     mark_dead_runs(db)  # a killed run reads "interrupted", not "running"
     return db
 
 
+@needs_schema
 def run(args: argparse.Namespace) -> int:
     found = _database(args).fetch_all("recent_runs", {"limit": args.limit})
     for row in found:
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+@needs_schema
 def run_show(args: argparse.Namespace) -> int:
     db = _database(args)
     found = db.fetch_one("run_by_id", {"run_id": args.run_id})

@@ -9,6 +9,7 @@ import sys
 
 from archive_analyzer.catalog.search import MAX_LIMIT, Filters, search
 from archive_analyzer.catalog.vocabulary import ASPECTS
+from archive_analyzer.commands import needs_schema, reading_database
 from archive_analyzer.db.database import Database
 from archive_analyzer.output import table, to_json
 from archive_analyzer.settings import load_settings
@@ -115,8 +116,9 @@ def chosen_mode(args: argparse.Namespace) -> tuple[str, str]:
     return "text", args.text
 
 
+@needs_schema
 def run(args: argparse.Namespace) -> int:
-    db = Database.from_settings(load_settings(args.config))
+    db = reading_database(load_settings(args.config))
     mode, query = chosen_mode(args)
     filters = Filters(
         args.artist, args.year_from, args.year_to, args.medium, args.aspect, args.term

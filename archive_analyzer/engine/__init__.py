@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from archive_analyzer.stages import Batch
@@ -58,3 +60,15 @@ def run_engine(
 
         return run_local(items, stages)
     raise ValueError(f"unknown engine {name!r}: choose 'ray' or 'local'")
+
+
+def engine_log_path(home: Path, run_id: int) -> Path:
+    """Where the engine's own messages (Ray's warnings and errors) of one run are kept."""
+    return home / "logs" / f"ray-{run_id}.log"
+
+
+def release_engines() -> None:
+    """At the end of a command: stop the Ray it started (no helper process outlives it)."""
+    ray_engine = sys.modules.get("archive_analyzer.engine.ray_engine")
+    if ray_engine is not None:
+        ray_engine.shutdown_ray()

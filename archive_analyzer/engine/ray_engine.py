@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from archive_analyzer.engine import Resources, StageSpec
 from archive_analyzer.errors import ConfigError
@@ -29,16 +31,103 @@ CPU_TASK_MEMORY = 512 * 2**20
 CPU_ACTOR_CPUS = 0.25
 
 
-def init_ray(address: str | None = None) -> None:
+# Set while this process holds a Ray connection it opened, with what to undo at the end.
+_OWNED: dict[str, object] = {}
+
+
+def init_ray(address: str | None = None, log_path: Path | None = None) -> None:
+    """Start a local Ray or join a cluster, Ray's own chatter routed to `log_path`.
+
+    A run's output is our progress bar and summary. Ray writes warnings through its Python
+    loggers and error lines from its C++ core straight to file descriptor 2 (for example
+    "constructor arguments in the object store" for every Ray Data actor pool): both go to
+    the log file the run's report names; our own output keeps the terminal.
+    """
     import ray
 
     if ray.is_initialized():
-        return
+        return  # someone else's connection (a test session, a notebook): theirs to end
+    if log_path is not None:
+        _route_output(log_path)
     address = address or os.environ.get("RAY_ADDRESS")
     if address:
         ray.init(address=address, log_to_driver=True)
     else:
         ray.init(include_dashboard=False, log_to_driver=True, logging_level=logging.WARNING)
+    _OWNED["ray"] = True
+
+
+# Ray's Python loggers that print to the console (Ray Data configures its own when imported).
+RAY_LOGGERS = ("ray", "ray.data")
+
+
+def _route_output(log_path: Path) -> None:
+    import ray.data  # noqa: F401  (configures the "ray.data" logger, console included)
+
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    consoles = []
+    for name in RAY_LOGGERS:
+        ray_logger = logging.getLogger(name)
+        for old in list(ray_logger.handlers):
+            if isinstance(old, logging.StreamHandler) and not isinstance(old, logging.FileHandler):
+                ray_logger.removeHandler(old)
+                consoles.append((name, old))
+        ray_logger.addHandler(handler)
+    _OWNED["ray_logging"] = (handler, consoles)
+    _route_fd2(log_path)
+
+
+def _route_fd2(log_path: Path) -> None:
+    """C++ writes to descriptor 2: point it at the log; Python's stderr keeps the terminal."""
+    try:
+        python_uses_fd2 = sys.stderr.fileno() == 2
+    except (AttributeError, OSError, ValueError):  # replaced (pytest's capture): leave it
+        python_uses_fd2 = False
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log_path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    _OWNED["fd2"] = saved
+    if python_uses_fd2:
+        terminal = open(os.dup(saved), "w", buffering=1, encoding=sys.stderr.encoding)  # noqa: SIM115
+        _OWNED["stderr"] = sys.stderr
+        for handler in logging.getLogger().handlers:
+            if getattr(handler, "stream", None) is sys.stderr:
+                handler.setStream(terminal)
+        sys.stderr = terminal
+
+
+def shutdown_ray() -> None:
+    """End the Ray this process started or joined: a local Ray's processes (raylet, GCS,
+    dashboard and runtime-env agents, workers) stop with it. Output goes back to stderr."""
+    if not _OWNED.pop("ray", False):
+        return
+    import ray
+
+    ray.shutdown()
+    _restore_output()
+
+
+def _restore_output() -> None:
+    if "stderr" in _OWNED:
+        terminal, sys.stderr = sys.stderr, _OWNED.pop("stderr")
+        for handler in logging.getLogger().handlers:
+            if getattr(handler, "stream", None) is terminal:
+                handler.setStream(sys.stderr)
+        terminal.close()
+    if "fd2" in _OWNED:
+        saved = _OWNED.pop("fd2")
+        os.dup2(saved, 2)
+        os.close(saved)
+    if "ray_logging" in _OWNED:
+        handler, consoles = _OWNED.pop("ray_logging")
+        for name in RAY_LOGGERS:
+            logging.getLogger(name).removeHandler(handler)
+        handler.close()
+        for name, console in consoles:
+            logging.getLogger(name).addHandler(console)
 
 
 def cluster_totals() -> tuple[float, float]:

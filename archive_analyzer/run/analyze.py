@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from archive_analyzer.engine import Resources, run_engine
 from archive_analyzer.run.guard import collection_lock
+from archive_analyzer.run.interrupt import first_interrupt_stops, iterated
 from archive_analyzer.run.ledger import Ledger
 from archive_analyzer.run.plan import plan_items
 from archive_analyzer.run.prepare import Prepared, collection_key, prepare
@@ -112,18 +113,28 @@ def _run(
     if ready.missing:
         _fail(summary, "missing", len(ready.missing))
     ledger = _opening_ledger(ready, todo)
-    resources = engine_resources(ctx.settings, engine) if todo else Resources(1, 1.0, 0.0)
+    resources = (
+        engine_resources(ctx.settings, engine, ctx.run_id) if todo else Resources(1, 1.0, 0.0)
+    )
     stages = build_stages(ctx, resources)
     refs = _references(todo)
-    with tqdm(
-        total=summary.seen, unit="img", disable=not progress, file=sys.stderr, desc="analyze"
-    ) as bar:
+    with (
+        first_interrupt_stops() as stop,
+        tqdm(
+            total=summary.seen, unit="img", disable=not progress, file=sys.stderr, desc="analyze"
+        ) as bar,
+        iterated(run_engine(engine, refs, stages, resources) if refs else ()) as batches,
+    ):
         bar.update(len(ready.missing) + summary.skipped)
-        for batch in run_engine(engine, refs, stages, resources) if refs else ():
+        for batch in batches:  # each batch has passed the sink: its block is committed
             _count(summary, batch)
             ledger.record(batch[URI], batch[STATUS])
             bar.update(len(batch[STATUS]))
             bar.set_postfix(analysed=summary.analysed, failed=summary.failed)
+            if stop.requested:
+                break
+    if stop.requested:
+        raise KeyboardInterrupt(f"run {summary.run_id} stopped; {summary.analysed} analysed kept")
     # listed = analysed (here or reused) + failed + skipped, URI by URI, or the run failed.
     account = ledger.close(summary.analysed + summary.reused, summary.failed, summary.skipped)
     summary.accounting = account.counts()

@@ -44,10 +44,11 @@ def collection_lock(db: Database, collection: str) -> Iterator[psycopg.Connectio
     except psycopg.OperationalError as exc:
         raise DatabaseError(f"cannot connect to {redact(db.url)}: {exc}") from exc
     try:
-        params = {"collection": collection}
+        # As start_run stores it: a source URI with a key in it is kept redacted.
+        params = {"collection": redact(collection)}
         if not conn.execute(query("try_collection_lock"), params).fetchone()["locked"]:
             holder = conn.execute(query("running_run"), params).fetchone()
-            raise CollectionBusyError(_busy_message(collection, holder))
+            raise CollectionBusyError(_busy_message(params["collection"], holder))
         conn.execute(query("interrupt_runs_of_collection"), params)
         yield conn
     finally:

@@ -58,7 +58,7 @@ class RunSummary:
 def start_run(lock, settings: Settings, info: ModelInfo, prompt: Prompt, plan: Plan) -> int:
     """Record the run on the lock's session, so its liveness is that session's."""
     params = {
-        "collection": collection_key(settings),
+        "collection": redact(collection_key(settings)),  # a source URI may carry a key
         "source_uri": redact(settings.source or ""),
         "host": socket.gethostname(),
         "pid": os.getpid(),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from archive_analyzer.engine import Resources, StageSpec
+from archive_analyzer.engine import Resources, StageSpec, engine_log_path
 from archive_analyzer.model.loader import model_cache_dir
 from archive_analyzer.model.preprocess import ImageSpec
 from archive_analyzer.model.prompts import Prompt
 from archive_analyzer.retry import RetryPolicy
 from archive_analyzer.settings import Settings
+from archive_analyzer.sources import normalize_uri
 from archive_analyzer.stages.analyze import ModelConfig
 from archive_analyzer.stages.analyze_vllm import analyzer_class
 from archive_analyzer.stages.decode import Decode, DecodeConfig
@@ -57,6 +58,7 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
         settings.min_image_side,
         policy,
         decode_mode=settings.decode_mode,
+        source_root=normalize_uri(settings.source) if settings.source else None,
     )
     reuse = ReuseConfig(ctx.db_url, ctx.model_version, ctx.prompt.version, ctx.force)
     analyzer = analyzer_class(settings.model_engine)
@@ -70,11 +72,12 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
     ]
 
 
-def engine_resources(settings: Settings, engine: str) -> Resources:
+def engine_resources(settings: Settings, engine: str, run_id: int | None = None) -> Resources:
     """What the engine gives the stages: on Ray, sized from the cluster it joins or starts."""
     if engine == "ray":
         from archive_analyzer.engine.ray_engine import init_ray, plan_resources
 
-        init_ray(settings.ray_address)
+        log = engine_log_path(settings.home, run_id) if run_id is not None else None
+        init_ray(settings.ray_address, log)
         return plan_resources(settings.num_actors, settings.gpus_per_actor)
     return Resources(1, float(os.cpu_count() or 1), 0.0)

@@ -17,9 +17,11 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from archive_analyzer.errors import SourceError
 from archive_analyzer.imaging import draft, full_size, shrink, shrink_early, to_rgb
 from archive_analyzer.model.preprocess import ImageSpec, square_pixels
 from archive_analyzer.redact import redact
+from archive_analyzer.sources import local_path, refuse_escaping_link
 from archive_analyzer.stages import Batch, batch_len
 from archive_analyzer.stages.contract import (
     BYTES,
@@ -65,6 +67,8 @@ class DecodeConfig:
     # exact: every pixel decoded, as GalleryGPT saw its images; fast: large images shrink
     # while decoding (imaging.py), several times faster, pixels a few levels off (README).
     decode_mode: Literal["exact", "fast"] = "exact"
+    # The source's URI: a local file is read only if it still lies inside it when opened.
+    source_root: str | None = None
 
     def __post_init__(self) -> None:
         if self.decode_mode not in ("exact", "fast"):
@@ -117,7 +121,20 @@ class Decode(Stage):
         except (OSError, ValueError, MemoryError) as exc:
             raise ImageRejected("unreadable", f"cannot resize: {exc}") from exc
 
+    def _check_link(self, uri: str) -> None:
+        """Listing refused links out of the source, but a file can be swapped for a link
+        between listing and reading: check again, just before the read."""
+        root = self.config.source_root and local_path(self.config.source_root)
+        path = root and local_path(uri)
+        if not path:
+            return
+        try:
+            refuse_escaping_link(path, root)
+        except SourceError as exc:
+            raise ImageRejected("unreadable", f"{exc} (checked when read)") from exc
+
     def _read(self, uri: str) -> bytes:
+        self._check_link(uri)
         try:
             data = read_bytes(uri, self.config.read_policy)
         except ReadFailed as exc:
