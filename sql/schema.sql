@@ -654,6 +654,18 @@ CREATE VIEW public.catalog_palette AS
 
 
 --
+-- Name: collection_leases; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.collection_leases (
+    collection text NOT NULL,
+    run_id bigint,
+    token bigint DEFAULT 1 NOT NULL,
+    heartbeat_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: current_image_analyses; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -965,6 +977,14 @@ ALTER TABLE ONLY public.catalog_artist_names
 
 
 --
+-- Name: collection_leases collection_leases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_leases
+    ADD CONSTRAINT collection_leases_pkey PRIMARY KEY (collection);
+
+
+--
 -- Name: evaluations evaluations_model_version_dataset_sha256_max_new_tokens_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1235,6 +1255,14 @@ ALTER TABLE ONLY public.analysis_reviews
 
 ALTER TABLE ONLY public.analysis_structure
     ADD CONSTRAINT analysis_structure_analysis_id_fkey FOREIGN KEY (analysis_id) REFERENCES public.analyses(id) ON DELETE CASCADE;
+
+
+--
+-- Name: collection_leases collection_leases_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_leases
+    ADD CONSTRAINT collection_leases_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
 
 
 --
