@@ -4,7 +4,7 @@ two model versions take turns, and a run whose collection was taken over can no 
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
 
 import pytest
 
@@ -61,40 +61,52 @@ def test_bad_metadata_is_screened_before_writing(db):
     assert message.startswith("manifest field 'title' contains a NUL character")
 
 
-def _write_at_once(db, batches: list[dict], run_id: int) -> list[BaseException]:
-    """Each batch through its own Sink, in its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(batches))
-    errors: list[BaseException] = []
-    sinks = [Sink(SinkConfig(db.url, run_id)) for _ in batches]
-    for sink in sinks:  # connections open before the race, so the writes overlap
-        sink.db.run(lambda conn: conn.execute("SELECT 1") and conn.commit())
-
-    def write(sink: Sink, batch: dict) -> None:
-        barrier.wait()
+def _sink_process(url: str, run_id: int, batches: list[dict], barrier, errors) -> None:
+    """One sink in its own process (no shared GIL): each block released by the barrier."""
+    sink = Sink(SinkConfig(url, run_id))
+    for batch in batches:
+        barrier.wait(timeout=60)
         try:
             sink(batch)
-        except BaseException as exc:  # noqa: BLE001 - the test reports every failure
-            errors.append(exc)
-
-    threads = [threading.Thread(target=write, args=pair) for pair in zip(sinks, batches)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
+        except Exception as exc:  # noqa: BLE001 - the test reports every failure
+            errors.put(f"{type(exc).__name__}: {exc}")
 
 
 def test_two_sinks_write_one_content_under_two_model_versions_at_once(db):
+    """Two collections holding the same photographs (other URIs and objects, the same bytes),
+    analysed by two model versions at once: only the content is shared. Six rounds, so at
+    least one finds both transactions between retiring and inserting at the same time."""
     run_id = start_run(db, "robust")
-    for round_ in range(8):
-        first, second = block(round_ * 20, 20, "same"), block(round_ * 20, 20, "same")
-        first["model_version"] = ["model-a"] * 20
-        second["model_version"] = ["model-b"] * 20
-        assert _write_at_once(db, [first, second], run_id) == []
-    assert count(db, "SELECT count(*) FROM analyses") == 2 * 160
+    rounds, size = 6, 100
+    mine, theirs = [], []
+    for round_ in range(rounds):
+        first, second = block(round_ * size, size, "one"), block(round_ * size, size, "two")
+        second["sha256"] = first["sha256"]
+        second["object_id"] = [f"T-{n}" for n in second["object_id"]]
+        # another artist's name too: a shared new name would serialise them on its own row
+        second["metadata"] = [m.replace("Anon.", "Unknown maker") for m in second["metadata"]]
+        first["model_version"] = ["model-a"] * size
+        second["model_version"] = ["model-b"] * size
+        mine.append(first)
+        theirs.append(second)
+    context = multiprocessing.get_context("spawn")
+    barrier, errors = context.Barrier(2), context.Queue()
+    workers = [
+        context.Process(target=_sink_process, args=(db.url, run_id, batches, barrier, errors))
+        for batches in (mine, theirs)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    found = [errors.get() for _ in range(errors.qsize())] if not errors.empty() else []
+    assert found == [] and [w.exitcode for w in workers] == [0, 0]
+    contents = rounds * size
+    assert count(db, "SELECT count(*) FROM analyses") == 2 * contents
     # exactly one current analysis per content, whichever model wrote last
-    assert count(db, "SELECT count(DISTINCT image_sha256) FROM analyses WHERE is_current") == 160
-    assert count(db, "SELECT count(*) FROM analyses WHERE is_current") == 160
+    current = "SELECT count(DISTINCT image_sha256) FROM analyses WHERE is_current"
+    assert count(db, current) == contents
+    assert count(db, "SELECT count(*) FROM analyses WHERE is_current") == contents
 
 
 def test_finish_run_leaves_a_run_that_is_no_longer_running_alone(db):
