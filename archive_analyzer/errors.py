@@ -41,6 +41,11 @@ class CollectionBusyError(ArchiveAnalyzerError):
     exit_code = 75
 
 
+class LeaseLost(CollectionBusyError):
+    """A later run took this run's collection (its lock was lost to a restart or failover, and
+    its lease token is no longer current): the run stops as interrupted without writing more."""
+
+
 class MigrationChangedError(DatabaseError):
     """A migration this database already applied no longer matches its file.
 

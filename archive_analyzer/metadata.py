@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,55 @@ def artwork_fields(object_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
         fields[name] = next((str(lowered[a]) for a in candidates if lowered.get(a)), None)
     fields["year_start"], fields["year_end"] = year_range(fields["date_text"])
     return fields
+
+
+# --- values the database can store -------------------------------------------------------
+
+# Longest value kept, in characters. Identifying fields sit in btree indexes (object_id,
+# artist), whose entries hold at most ~2,700 bytes: 500 characters fit even at 4 bytes each.
+# Any other value (titles, inscriptions, provenance texts kept in the metadata JSON) up to 64 Ki.
+MAX_INDEXED_CHARS = 500
+MAX_VALUE_CHARS = 65_536
+INDEXED_FIELDS = ("object_id", "artist")
+
+
+def _text_problem(text: str, limit: int) -> str | None:
+    if "\x00" in text:
+        return f"contains a NUL character at position {text.index(chr(0))}"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"contains a lone surrogate (not valid Unicode) at position {exc.start}"
+    if len(text) > limit:
+        return f"is {len(text):,} characters long, over the {limit:,} kept"
+    return None
+
+
+def _walk(name: str, value: Any) -> Iterator[tuple[str, str]]:
+    """(field name, text) for every key and string inside a (JSON-like) manifest value."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield f"{name}.{key}" if name else str(key), str(key)
+            yield from _walk(f"{name}.{key}" if name else str(key), inner)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _walk(f"{name}[{index}]", inner)
+    elif isinstance(value, str):
+        yield name, value
+
+
+def metadata_problem(fields: dict[str, Any]) -> str | None:
+    """Why an image's manifest values cannot be stored (NUL, lone surrogate, over-long), or None.
+
+    PostgreSQL text and jsonb hold no NUL, UTF-8 has no lone surrogates, and an over-long value
+    would break an index or the search documents: such an image gets a `bad_metadata` failure
+    row, the rest of its block is written.
+    """
+    for name, text in _walk("", fields):
+        limit = MAX_INDEXED_CHARS if name.lower() in INDEXED_FIELDS else MAX_VALUE_CHARS
+        if problem := _text_problem(text, limit):
+            return f"manifest field {ascii(name)[:80]} {problem}"
+    return None
 
 
 # --- dates -------------------------------------------------------------------------------

@@ -25,6 +25,11 @@ REASONS: dict[str, str] = {
     "memory, or lower max_new_tokens",
     "model_error": "the model raised on this image alone: see the message, report it with the "
     "image",
+    "bad_metadata": "a manifest value the database cannot store (a NUL character, broken "
+    "Unicode, or longer than kept: 500 characters for object_id and artist, 65,536 for any other "
+    "value): the message names the field; correct it in the manifest, then rerun",
+    "unstorable": "the database refused this image's row (the message quotes its error); the "
+    "rest of its block was written: fix the value it names, or report it with the image",
 }
 
 

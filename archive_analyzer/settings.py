@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     http_per_host: int = Field(
         4, ge=1, le=64, description="HTTP(S) requests in flight to one host, per process"
     )
+    allow_empty: bool = Field(
+        False, description="A source listing no images is a success, not an error (exit 2)"
+    )
+    max_failed_fraction: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="A run where more of the images it tried failed is marked failed (exit 1)",
+    )
 
     @classmethod
     def settings_customise_sources(

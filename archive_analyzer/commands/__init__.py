@@ -46,6 +46,18 @@ def add_settings_flags(parser: argparse.ArgumentParser) -> None:
         "--iiif-size", help="IIIF image size: max (default, exact pixels) or !w,h, e.g. !2048,2048"
     )
     flag("--http-per-host", type=int, help="HTTP requests in flight to one host (default 4)")
+    flag(
+        "--allow-empty",
+        action="store_true",
+        default=None,
+        help="a source listing no images succeeds (default: exit 2, no images found)",
+    )
+    flag(
+        "--max-failed-fraction",
+        type=float,
+        metavar="F",
+        help="mark the run failed (exit 1) when more than F (0..1) of the images it tried failed",
+    )
 
 
 SETTINGS_FLAGS = (
@@ -65,6 +77,8 @@ SETTINGS_FLAGS = (
     "device",
     "iiif_size",
     "http_per_host",
+    "allow_empty",
+    "max_failed_fraction",
 )
 
 

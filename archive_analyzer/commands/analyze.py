@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
 
 from archive_analyzer.commands import add_settings_flags, settings_from, sigterm_interrupts
 from archive_analyzer.engine import engine_log_path
+from archive_analyzer.errors import ConfigError
 from archive_analyzer.run.analyze import analyze, plan_only
 from archive_analyzer.run.record import RunSummary
 
@@ -30,6 +32,7 @@ def register(subparsers) -> None:
     mode.add_argument(
         "--force", action="store_true", help="analyse every image, even unchanged ones"
     )
+    parser.add_argument("--json", action="store_true", help="with --plan: the counts as JSON")
     add_settings_flags(parser)
     parser.set_defaults(func=run)
 
@@ -40,6 +43,12 @@ def format_plan(counts: dict[str, int], missing: int) -> str:
     if missing:
         lines.append(f"  {'missing':<10}{missing:>8}  (in the manifest, not under the source)")
     return "\n".join(["plan:", *lines, f"a run would analyse {todo} images"])
+
+
+def plan_json(counts: dict[str, int], missing: int) -> str:
+    """The plan for scripts: each class's count, the missing ones, and what a run would do."""
+    todo = counts["new"] + counts["changed"] + counts["stale"]
+    return json.dumps({**counts, "missing": missing, "to_analyse": todo}, sort_keys=True)
 
 
 def format_summary(summary: RunSummary) -> str:
@@ -60,8 +69,10 @@ def run(args: argparse.Namespace) -> int:
     settings, engine = settings_from(args), args.engine
     if engine == "vllm":  # vLLM serves the model stage; Ray still runs the pipeline
         settings, engine = settings.model_copy(update={"model_engine": "vllm"}), "ray"
+    if args.json and not args.plan:
+        raise ConfigError("--json goes with --plan (a run's report: `runs show latest --json`)")
     if args.plan:
-        print(format_plan(*plan_only(settings)))
+        print((plan_json if args.json else format_plan)(*plan_only(settings)))
         return 0
     with sigterm_interrupts():
         summary = analyze(settings, engine=engine, progress=not args.no_progress, force=args.force)

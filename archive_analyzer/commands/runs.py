@@ -1,4 +1,4 @@
-"""`archive-analyzer runs`: recent runs; `runs show RUN`: one run's report."""
+"""`archive-analyzer runs`: recent runs; `runs show RUN` (or `latest`): one run's report."""
 
 from __future__ import annotations
 
@@ -32,10 +32,28 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
     actions = parser.add_subparsers(dest="runs_action")
     show = actions.add_parser("show", help="one run's report: plan, outcome, failures, settings")
-    show.add_argument("run_id", type=int, metavar="RUN")
+    show.add_argument("run_id", type=_run_ref, metavar="RUN", help="a run id, or latest")
     show.add_argument("--failures", type=int, default=20, help="failures to list (default 20)")
     show.add_argument("--json", action="store_true", help="JSON for scripts")
     show.set_defaults(func=run_show)
+
+
+def _run_ref(text: str) -> int | str:
+    if text == "latest":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a run id or latest") from None
+
+
+def _run_id(db: Database, ref: int | str) -> int:
+    if ref != "latest":
+        return int(ref)
+    found = db.fetch_one("latest_run")["id"]
+    if found is None:
+        raise ArchiveAnalyzerError("no runs yet; `archive-analyzer analyze SOURCE` starts one")
+    return found
 
 
 def _database(args: argparse.Namespace) -> Database:
@@ -56,10 +74,11 @@ def run(args: argparse.Namespace) -> int:
 @needs_schema
 def run_show(args: argparse.Namespace) -> int:
     db = _database(args)
-    found = db.fetch_one("run_by_id", {"run_id": args.run_id})
+    run_id = _run_id(db, args.run_id)
+    found = db.fetch_one("run_by_id", {"run_id": run_id})
     if found is None:
-        raise ArchiveAnalyzerError(f"no run {args.run_id}; `archive-analyzer runs` lists them")
-    failures = db.fetch_all("run_failures", {"run_id": args.run_id, "limit": args.failures})
+        raise ArchiveAnalyzerError(f"no run {run_id}; `archive-analyzer runs` lists them")
+    failures = db.fetch_all("run_failures", {"run_id": run_id, "limit": args.failures})
     if args.json:
         print(to_json({**found, "failures": failures}))
     else:

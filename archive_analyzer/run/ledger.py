@@ -76,6 +76,12 @@ class Ledger:
                 self.duplicated.append(uri)
             self.outcomes[uri] = str(status)
 
+    def reopen(self, uris: Iterable[str]) -> None:
+        """Forget these URIs' outcomes: they go through the stages again in this run (a reused
+        twin left without an analysis), and are counted by what comes back then."""
+        for uri in uris:
+            self.outcomes.pop(str(uri), None)
+
     def close(self, analysed: int, failed: int, skipped: int) -> Accounting:
         unaccounted = [uri for uri in self.listed if uri not in self.outcomes]
         # A URI nobody listed counts like a duplicate: the books cannot be trusted.

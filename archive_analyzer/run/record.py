@@ -1,7 +1,9 @@
 """The run's row in `runs`: started on the lock's session, finished exactly once.
 
 `recorded` is the one place a run is finished: with its own outcome when the work returns, as
-`failed` (or `interrupted` on Ctrl-C / SIGTERM) with the error when it raises.
+`failed` (or `interrupted` on Ctrl-C / SIGTERM, or when a later run took its collection) with
+the error when it raises. Only a run still `running` is finished: one a later run marked
+interrupted stays so, and the summary takes that status.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.queries import query
+from archive_analyzer.errors import LeaseLost
 from archive_analyzer.model.loader import ModelInfo
 from archive_analyzer.model.prompts import Prompt
 from archive_analyzer.redact import redact, redact_value
@@ -56,7 +59,8 @@ class RunSummary:
 
 
 def start_run(lock, settings: Settings, info: ModelInfo, prompt: Prompt, plan: Plan) -> int:
-    """Record the run on the lock's session, so its liveness is that session's."""
+    """Record the run on the lock's session, so its liveness is that session's; claim the
+    collection's lease for it."""
     params = {
         "collection": redact(collection_key(settings)),  # a source URI may carry a key
         "source_uri": redact(settings.source or ""),
@@ -68,7 +72,9 @@ def start_run(lock, settings: Settings, info: ModelInfo, prompt: Prompt, plan: P
         "settings": json.dumps(redact_value(settings.public_dict())),
         "plan": json.dumps(plan.counts()),
     }
-    return lock.execute(query("start_run"), params).fetchone()["id"]
+    run_id = lock.conn.execute(query("start_run"), params).fetchone()["id"]
+    lock.claim(run_id)
+    return run_id
 
 
 def record_missing(db: Database, run_id: int, uris: list[str]) -> None:
@@ -88,16 +94,16 @@ def record_missing(db: Database, run_id: int, uris: list[str]) -> None:
 
 
 def _finish_run(db: Database, summary: RunSummary) -> None:
-    db.execute(
-        "finish_run",
-        {
-            "run_id": summary.run_id,
-            "status": summary.status,
-            "error": summary.error,
-            "counts": json.dumps(summary.counts()),
-            "images_per_second": summary.images_per_second,
-        },
-    )
+    params = {
+        "run_id": summary.run_id,
+        "status": summary.status,
+        "error": summary.error,
+        "counts": json.dumps(summary.counts()),
+        "images_per_second": summary.images_per_second,
+    }
+    if db.fetch_one("finish_run", params) is None:  # no longer running: its status stands
+        found = db.fetch_one("run_status", {"run_id": summary.run_id})
+        summary.status, summary.error = found["status"], found["error"]
 
 
 @contextmanager
@@ -111,7 +117,8 @@ def recorded(db: Database, summary: RunSummary) -> Iterator[RunSummary]:
     try:
         yield summary
     except BaseException as exc:
-        summary.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        stopped = isinstance(exc, (KeyboardInterrupt, LeaseLost))
+        summary.status = "interrupted" if stopped else "failed"
         summary.error = redact(f"{type(exc).__name__}: {exc}")
         raise
     finally:

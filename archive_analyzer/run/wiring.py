@@ -17,7 +17,7 @@ from archive_analyzer.stages.analyze_vllm import analyzer_class
 from archive_analyzer.stages.decode import Decode, DecodeConfig
 from archive_analyzer.stages.features import Features, FeaturesConfig
 from archive_analyzer.stages.reuse import Reuse, ReuseConfig
-from archive_analyzer.stages.sink import Sink, SinkConfig
+from archive_analyzer.stages.sink import Lease, Sink, SinkConfig
 from archive_analyzer.stages.structure import Structure, StructureConfig
 
 
@@ -32,6 +32,7 @@ class RunContext:
     db_url: str
     run_id: int
     force: bool = False  # re-run the model even on content it has already analysed
+    lease: Lease | None = None  # the run's collection lease, checked by the sink on each write
 
 
 def _model_config(ctx: RunContext, spec: ImageSpec, resources: Resources) -> ModelConfig:
@@ -68,7 +69,7 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
         StageSpec("features", Features, FeaturesConfig(), "cpu", batch),
         StageSpec("analyze", analyzer, _model_config(ctx, spec, resources), "model", batch),
         StageSpec("structure", Structure, StructureConfig(settings.embed), "cpu_actor", batch),
-        StageSpec("sink", Sink, SinkConfig(ctx.db_url, ctx.run_id), "io", batch),
+        StageSpec("sink", Sink, SinkConfig(ctx.db_url, ctx.run_id, ctx.lease), "io", batch),
     ]
 
 

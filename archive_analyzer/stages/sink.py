@@ -5,6 +5,16 @@ image_contents, analyses and failures in one transaction (sql/queries/sink.sql).
 therefore written entirely or not at all, and every merge is an upsert on a natural key, so a
 block replayed after a killed worker or driver leaves the same rows. Returns one small status
 row per image for the driver's progress and accounting; nothing heavy travels back.
+
+No row can fail its block. Manifest values the database cannot hold (NUL, lone surrogates,
+over-long) are screened first (`bad_metadata`); a row the database still refuses is found by
+writing the block in halves under savepoints, and recorded as an `unstorable` failure while
+the others are written. Good blocks take one savepoint and the set-based path.
+
+Each transaction first checks the run's collection lease (its fencing token: a run that lost
+its collection to a later run raises LeaseLost before writing) and takes a transaction-level
+advisory lock per content, in sorted order, so two sinks writing one content under two model
+or prompt versions take turns instead of colliding on the one-current-analysis index.
 """
 
 from __future__ import annotations
@@ -13,10 +23,12 @@ import json
 from dataclasses import dataclass
 
 import psycopg
+import psycopg.errors
 
 from archive_analyzer.catalog.store import store_structure
 from archive_analyzer.db.queries import query
-from archive_analyzer.metadata import artwork_fields
+from archive_analyzer.errors import LeaseLost
+from archive_analyzer.metadata import artwork_fields, metadata_problem
 from archive_analyzer.stages import Batch, rows
 from archive_analyzer.stages.connection import StageConnection
 from archive_analyzer.stages.contract import (
@@ -24,13 +36,17 @@ from archive_analyzer.stages.contract import (
     DECODED,
     FEATURES,
     LINKED,
+    MESSAGE,
     METADATA,
     OBJECT_ID,
     OUTCOME,
+    REASON,
     REFERENCE,
     RESULT,
+    SHA256,
     STATUS,
     STRUCTURE,
+    URI,
     Stage,
     Status,
 )
@@ -75,10 +91,31 @@ MERGES = (
 )
 
 
+# A value the database refuses in one row: isolated to that row, never the block's failure.
+# (ProgramLimitExceeded, an over-long index entry, is an OperationalError to psycopg: caught
+# here first, it is never mistaken for a lost connection and retried.)
+ROW_ERRORS = (
+    psycopg.DataError,
+    psycopg.errors.NotNullViolation,
+    psycopg.errors.CheckViolation,
+    psycopg.errors.ProgramLimitExceeded,
+    UnicodeError,
+)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The run's hold on its collection: the token `claim_lease` gave it."""
+
+    collection: str
+    token: int
+
+
 @dataclass(frozen=True)
 class SinkConfig:
     database_url: str
     run_id: int
+    lease: Lease | None = None  # None: unfenced writes (benchmarks, tools holding no lease)
 
 
 class Sink(Stage):
@@ -90,18 +127,57 @@ class Sink(Stage):
         self.db = StageConnection(config.database_url)
 
     def __call__(self, batch: Batch) -> Batch:
-        items = rows(batch)
+        items = [screened(item) for item in rows(batch)]
         # A lost connection is reopened and the whole block written again; the merges are
         # idempotent, so a block that did commit before the loss stays the same.
-        self.db.run(lambda conn: self._write_transaction(conn, items))
-        return {column: [item[column] for item in items] for column in RESULT}
+        written = self.db.run(lambda conn: self._write_transaction(conn, items))
+        return {column: [item[column] for item in written] for column in RESULT}
 
-    def _write_transaction(self, conn: psycopg.Connection, items: list[dict]) -> None:
+    def _write_transaction(self, conn: psycopg.Connection, items: list[dict]) -> list[dict]:
         with conn.transaction(), conn.cursor() as cur:
-            self._write_block(cur, items)
+            self._check_lease(cur)
+            shas = sorted({str(i[SHA256]) for i in items if i[STATUS] in LINKED})
+            cur.execute(query("sink_lock_contents"), {"shas": shas})
+            cur.execute(query("sink_create_staging"))
+            refused = dict(self._write_isolating(cur, items))
+            if not refused:
+                return items
+            written = [unstorable(i, refused[i[URI]]) if i[URI] in refused else i for i in items]
+            # The refused rows as failure rows; if even that is refused, the block fails.
+            self._write_block(cur, [i for i in written if i[URI] in refused])
+            return written
+
+    def _check_lease(self, cur: psycopg.Cursor) -> None:
+        lease = self.config.lease
+        if lease is None:
+            return
+        params = {"collection": lease.collection, "run_id": self.config.run_id}
+        if cur.execute(query("check_lease"), {**params, "token": lease.token}).fetchone():
+            return
+        raise LeaseLost(
+            f"run {self.config.run_id} no longer holds collection {lease.collection!r} "
+            f"(lease token {lease.token} is not current, or the run was marked interrupted): "
+            "a later run took it over; this run stops as interrupted without writing"
+        )
+
+    def _write_isolating(self, cur: psycopg.Cursor, items: list[dict]) -> list[tuple]:
+        """Write `items` under a savepoint; on a refused value, each half on its own, down to
+        the row. Returns (uri, error) of the rows the database refused."""
+        try:
+            with cur.connection.transaction():
+                self._write_block(cur, items)
+            return []
+        except ROW_ERRORS as exc:
+            if len(items) == 1:
+                return [(items[0][URI], exc)]
+            half = len(items) // 2
+            return [
+                *self._write_isolating(cur, items[:half]),
+                *self._write_isolating(cur, items[half:]),
+            ]
 
     def _write_block(self, cur: psycopg.Cursor, items: list[dict]) -> None:
-        cur.execute(query("sink_create_staging"))
+        cur.execute(query("sink_clear_staging"))  # a half written before is merged already
         with cur.copy(query("sink_copy_staging")) as copy:
             for item in items:
                 copy.write_row(staging_row(item))
@@ -111,12 +187,43 @@ class Sink(Stage):
         store_structure(cur, [i for i in items if i[STATUS] == Status.OK])
 
 
+def _failed(item: dict, reason: str, message: str) -> dict:
+    return {**item, STATUS: Status.FAILED, REASON: reason, MESSAGE: message}
+
+
+def screened(item: dict) -> dict:
+    """The item, or a `bad_metadata` failure when a manifest value cannot be stored."""
+    if item[STATUS] not in LINKED:
+        return item
+    metadata = json.loads(item.get(METADATA) or "{}")
+    fields = artwork_fields(item[OBJECT_ID], metadata)
+    problem = metadata_problem({**fields, "metadata": metadata})
+    return item if problem is None else _failed(item, "bad_metadata", problem)
+
+
+def storable(text: str) -> str:
+    """Text the database accepts, whatever it quotes: NUL and lone surrogates escaped."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def unstorable(item: dict, exc: BaseException) -> dict:
+    first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    message = f"the database refused this image's row: {type(exc).__name__}: {first_line}"
+    return _failed(item, "unstorable", storable(message)[:2000])
+
+
+# What a failure row keeps (sink_merge_failures): nothing else of a failed image is written,
+# so a refused value elsewhere in its row cannot refuse its failure row too.
+FAILURE_COLUMNS = (URI, STATUS, REASON, MESSAGE, SHA256)
+
+
 def staging_row(item: dict) -> tuple:
     """One image's row for the staging table; artwork fields come from its manifest metadata."""
+    if item[STATUS] not in LINKED:
+        values = {column: item.get(column) for column in FAILURE_COLUMNS}
+        values[URI] = storable(str(item[URI]))  # a failure row is kept whatever its name
+        return tuple(values.get(column) for column in STAGING_COLUMNS)
     values = dict(item)
-    if item[STATUS] in LINKED:
-        metadata = json.loads(item.get(METADATA) or "{}")
-        values.update(artwork_fields(item[OBJECT_ID], metadata), metadata=json.dumps(metadata))
-    else:
-        values[METADATA] = None
+    metadata = json.loads(item.get(METADATA) or "{}")
+    values.update(artwork_fields(item[OBJECT_ID], metadata), metadata=json.dumps(metadata))
     return tuple(values.get(column) for column in STAGING_COLUMNS)

@@ -132,3 +132,20 @@ INSERT INTO failures (run_id, uri, sha256, reason, message)
 VALUES (%(run_id)s, %(uri)s, %(sha256)s, %(reason)s, %(message)s)
 ON CONFLICT (run_id, uri) DO UPDATE SET
     sha256 = EXCLUDED.sha256, reason = EXCLUDED.reason, message = EXCLUDED.message
+
+-- name: sink_clear_staging
+-- Empty at the start of a transaction (ON COMMIT DELETE ROWS); a block written in halves after
+-- a refused row clears it before each part, whose merges have run already.
+DELETE FROM sink_staging
+
+-- name: sink_lock_contents
+-- One transaction-level advisory lock per content, taken in one fixed (sorted) order so two
+-- sinks never deadlock: a sink writing a content under another model or prompt version waits
+-- for this transaction, then sees its analysis and retires it instead of colliding on
+-- analyses_one_current_idx. Released at commit or rollback.
+SELECT pg_advisory_xact_lock(key)
+FROM (
+    SELECT DISTINCT hashtextextended('archive-analyzer:content:' || sha, 0) AS key
+    FROM unnest(%(shas)s::text[]) AS sha
+    ORDER BY key
+) AS keys
