@@ -18,7 +18,12 @@ from typing import Any
 import fsspec
 
 from archive_analyzer.errors import SourceError
-from archive_analyzer.metadata import SERVICE_COLUMNS, canonical_rows, sidecar_mapping
+from archive_analyzer.metadata import (
+    SERVICE_COLUMNS,
+    ManifestMapping,
+    canonical_rows,
+    sidecar_mapping,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +38,9 @@ class SourceItem:
     metadata: dict[str, Any] = field(default_factory=dict)
     # size + ETag/mtime as listed: lets planning spot changed files without reading them.
     fingerprint: str | None = None
+    # object_id is the file's path, not a manifest's word: two images with one such id in a
+    # collection are a conflict, while a manifest may name several images (views) of one object.
+    derived_id: bool = False
 
 
 def normalize_uri(uri: str) -> str:
@@ -90,12 +98,13 @@ def list_images(source: str) -> list[SourceItem]:
         object_id = str(PurePosixPath(relative).with_suffix(""))
         fingerprint = listing_fingerprint(info)
         item_uri = _full_uri(protocol, path)
-        items.append(SourceItem(item_uri, info.get("size"), object_id, {}, fingerprint))
+        items.append(SourceItem(item_uri, info.get("size"), object_id, {}, fingerprint, True))
     return items
 
 
-def read_manifest(uri: str) -> list[dict[str, Any]]:
-    """Rows of a CSV or JSONL manifest; each row needs image_uri."""
+def read_manifest(uri: str, mapping: ManifestMapping | None = None) -> list[dict[str, Any]]:
+    """Rows of a CSV or JSONL manifest; each row needs image_uri. `mapping` (a collection's)
+    names the export's columns; else a sidecar mapping file, else a detected museum export."""
     try:
         with fsspec.open(normalize_uri(uri), "rb") as handle:
             text = handle.read().decode("utf-8-sig")
@@ -108,7 +117,7 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
             rows = list(csv.DictReader(io.StringIO(text)))
     except (ValueError, csv.Error) as exc:
         raise SourceError(f"manifest {uri} is not valid CSV/JSONL: {exc}") from exc
-    rows = canonical_rows(rows, sidecar_mapping(uri))  # museum exports: Tate, NGA, a mapping
+    rows = canonical_rows(rows, mapping or sidecar_mapping(uri))  # Tate, NGA, a user's mapping
     return _with_images(rows, uri)
 
 
@@ -166,7 +175,11 @@ def attach_manifest(
         if row is None:
             attached.append(item)
             continue
-        metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id") and v}
+        # Blank values stay: a mapped column left blank clears its field (metadata.py).
+        metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id")}
         object_id = str(row.get("object_id") or item.object_id)
-        attached.append(SourceItem(item.uri, item.size, object_id, metadata, item.fingerprint))
+        derived = not row.get("object_id")
+        attached.append(
+            SourceItem(item.uri, item.size, object_id, metadata, item.fingerprint, derived)
+        )
     return attached, sorted(by_uri)

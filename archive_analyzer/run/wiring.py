@@ -31,6 +31,7 @@ class RunContext:
     db_url: str
     run_id: int
     force: bool = False  # re-run the model even on content it has already analysed
+    collection: str = "default"  # the artworks' collection (prepare.collection_key)
 
 
 def _model_config(ctx: RunContext, spec: ImageSpec, resources: Resources) -> ModelConfig:
@@ -66,7 +67,7 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
         StageSpec("features", Features, FeaturesConfig(), "cpu", batch),
         StageSpec("analyze", analyzer, _model_config(ctx, spec, resources), "model", batch),
         StageSpec("structure", Structure, StructureConfig(settings.embed), "cpu_actor", batch),
-        StageSpec("sink", Sink, SinkConfig(ctx.db_url, ctx.run_id), "io", batch),
+        StageSpec("sink", Sink, SinkConfig(ctx.db_url, ctx.run_id, ctx.collection), "io", batch),
     ]
 
 
