@@ -7,9 +7,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from archive_analyzer.collections import load_collections
 
 from archive_analyzer.cli import main
+from archive_analyzer.collections import load_collections
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.run.nightly import EMPTY
 from tests.conftest import PAINTINGS, count
