@@ -10,6 +10,7 @@ become a year range; the original text is kept in date_text.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -89,10 +90,15 @@ def user_mapping(path: Path) -> ManifestMapping:
         columns = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise SourceError(f"cannot read manifest mapping {path}: {exc}") from exc
+    return mapping_from(columns, f"mapping {path}", path.stem)
+
+
+def mapping_from(columns: Any, where: str, name: str) -> ManifestMapping:
+    """field -> column as given in a mapping file or a collections file; unknown fields refused."""
     unknown = set(columns) - set(FIELDS) if isinstance(columns, dict) else {"(not an object)"}
     if unknown:
-        raise SourceError(f"mapping {path}: unknown fields {sorted(unknown)}; use {FIELDS}")
-    return ManifestMapping(path.stem, {k: str(v) for k, v in columns.items()})
+        raise SourceError(f"{where}: unknown fields {sorted(unknown)}; use {FIELDS}")
+    return ManifestMapping(name, {k: str(v) for k, v in columns.items()})
 
 
 def mapping_path(manifest: str) -> Path | None:
@@ -142,7 +148,9 @@ def canonical_rows(
 ) -> list[dict[str, Any]]:
     """Rows with the canonical fields (image_uri, object_id, title, ...) filled from the mapping.
 
-    Original columns stay; a canonical field the row already has is not overwritten.
+    Original columns stay; a canonical field the row already has is not overwritten. A mapped
+    column that is blank gives a blank field: the manifest says the value is empty, which is
+    not the same as a column it does not have.
     """
     if not rows:
         return rows
@@ -152,23 +160,38 @@ def canonical_rows(
     result = []
     for row in rows:
         extra = {
-            name: row[column]
+            name: blank_to_none(row[column])
             for name, column in mapping.columns.items()
-            if row.get(column) not in (None, "", "NULL") and not row.get(name)
+            if column in row and not row.get(name)
         }
         result.append({**row, **extra})
     return result
 
 
+def blank_to_none(value: Any) -> Any:
+    """An exported blank: empty or whitespace text, or NGA's literal "NULL"."""
+    if value is None or (isinstance(value, str) and value.strip() in ("", "NULL")):
+        return None
+    return value
+
+
 def artwork_fields(object_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Typed artwork columns from a manifest row, and `mapped_fields`: the fields the row has a
+    column for. A mapped blank is None (it clears the column); an unmapped field is None too,
+    and left alone by the writers because it is not in `mapped_fields`."""
     lowered = {key.lower(): value for key, value in metadata.items()}
     mapping = detect_mapping(set(metadata))
     fields: dict[str, Any] = {"object_id": object_id}
+    mapped = []
     for name, aliases in FIELD_ALIASES.items():
         column = mapping.columns.get(name, "").lower() if mapping else ""
-        candidates = (column, *aliases) if column else aliases
-        fields[name] = next((str(lowered[a]) for a in candidates if lowered.get(a)), None)
+        present = [a for a in ((column, *aliases) if column else aliases) if a in lowered]
+        filled = [a for a in present if blank_to_none(lowered[a]) is not None]
+        fields[name] = str(lowered[filled[0]]) if filled else None
+        if present:
+            mapped.append(name)
     fields["year_start"], fields["year_end"] = year_range(fields["date_text"])
+    fields["mapped_fields"] = mapped
     return fields
 
 
@@ -219,6 +242,13 @@ def metadata_problem(fields: dict[str, Any]) -> str | None:
         if problem := _text_problem(text, limit):
             return f"manifest field {ascii(name)[:80]} {problem}"
     return None
+
+
+def metadata_hash(object_id: str, metadata: dict[str, Any]) -> str:
+    """The manifest row as written (its object id and every column): a changed hash while the
+    image is the same is corrected metadata, synced without running the model."""
+    text = json.dumps([object_id, metadata], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # --- dates -------------------------------------------------------------------------------

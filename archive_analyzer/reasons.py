@@ -23,6 +23,10 @@ REASONS: dict[str, str] = {
     "find the real file or remove the entry",
     "out_of_memory": "the model ran out of memory on this image alone: give actors more GPU "
     "memory, or lower max_new_tokens",
+    "object_id_conflict": "two different images claim one object id in one collection and no "
+    "manifest says they are views of one object (a second IMG_0001 under the same collection "
+    "name, x.jpg beside x.png): give each source its own collection (--collection), or a "
+    "manifest naming the object of each image, then rerun",
     "model_error": "the model raised on this image alone: see the message, report it with the "
     "image",
     "bad_metadata": "a manifest value the database cannot store (a NUL character, broken "

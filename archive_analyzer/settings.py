@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from archive_analyzer.errors import ConfigError
+from archive_analyzer.metadata import FIELDS
 from archive_analyzer.redact import read_secret_file
 
 ENV_PREFIX = "ARCHIVE_ANALYZER_"
@@ -84,7 +85,17 @@ class Settings(BaseSettings):
         description="exact: GalleryGPT's pixels; fast: shrink large images while decoding",
     )
     ray_address: str | None = Field(None, description="Ray cluster; None: RAY_ADDRESS or local")
-    collection: str | None = Field(None, description="Collection name; default: the source URI")
+    collection: str | None = Field(
+        None,
+        description="Collection name (artworks are collection + object_id); default: the "
+        "source URI. With a collections file, the entry of that name",
+    )
+    collections_file: Path | None = Field(
+        None, description="TOML file of collections (source, manifest, mapping, options)"
+    )
+    mapping: dict[str, str] | None = Field(
+        None, description="Manifest field -> column, e.g. {title = 'Object Title'}"
+    )
     device: Literal["auto", "cpu", "cuda"] = "auto"
     model_engine: Literal["transformers", "vllm"] = Field(
         "transformers", description="transformers (default; CPU or GPU) or vllm (GPU, [gpu] extra)"
@@ -127,6 +138,14 @@ class Settings(BaseSettings):
             return None
         value = value.strip()
         return value or None
+
+    @field_validator("mapping")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        unknown = sorted(set(value or {}) - set(FIELDS))
+        if unknown:
+            raise ValueError(f"unknown fields {unknown}; use {', '.join(FIELDS)}")
+        return value
 
     @model_validator(mode="after")
     def _database_url_from_file(self) -> Settings:

@@ -42,6 +42,9 @@ class SourceItem:
     metadata: dict[str, Any] = field(default_factory=dict)
     # size + ETag/mtime as listed: lets planning spot changed files without reading them.
     fingerprint: str | None = None
+    # object_id is the file's path, not a manifest's word: two images with one such id in a
+    # collection are a conflict, while a manifest may name several images (views) of one object.
+    derived_id: bool = False
 
 
 def normalize_uri(uri: str) -> str:
@@ -113,12 +116,13 @@ def list_images(source: str) -> list[SourceItem]:
         object_id = str(PurePosixPath(relative).with_suffix(""))
         fingerprint = listing_fingerprint(info)
         item_uri = _full_uri(protocol, path)
-        items.append(SourceItem(item_uri, info.get("size"), object_id, {}, fingerprint))
+        items.append(SourceItem(item_uri, info.get("size"), object_id, {}, fingerprint, True))
     return items
 
 
-def read_manifest(uri: str) -> list[dict[str, Any]]:
-    """Rows of a CSV or JSONL manifest; each row needs image_uri."""
+def read_manifest(uri: str, mapping: ManifestMapping | None = None) -> list[dict[str, Any]]:
+    """Rows of a CSV or JSONL manifest; each row needs image_uri. `mapping` (a collection's)
+    names the export's columns; else a sidecar mapping file, else a detected museum export."""
     try:
         with fsspec.open(normalize_uri(uri), "rb") as handle:
             data = handle.read()
@@ -129,7 +133,7 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
         rows = _jsonl_rows(text, uri)
     else:
         rows = _csv_rows(text, uri)
-    mapping = sidecar_mapping(uri)
+    mapping = mapping or sidecar_mapping(uri)
     rows = canonical_rows(rows, mapping)  # museum exports: Tate, NGA, a mapping
     require_image_column(rows, uri, mapping)
     return _with_images(rows, uri)
@@ -271,7 +275,11 @@ def attach_manifest(
         if row is None:
             attached.append(item)
             continue
-        metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id") and v}
+        # Blank values stay: a mapped column left blank clears its field (metadata.py).
+        metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id")}
         object_id = str(row.get("object_id") or item.object_id)
-        attached.append(SourceItem(item.uri, item.size, object_id, metadata, item.fingerprint))
+        derived = not row.get("object_id")
+        attached.append(
+            SourceItem(item.uri, item.size, object_id, metadata, item.fingerprint, derived)
+        )
     return attached, sorted(by_uri)

@@ -47,6 +47,31 @@ COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access met
 
 
 --
+-- Name: artworks_record_history(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.artworks_record_history() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    run bigint := CASE WHEN NEW.last_run_id IS DISTINCT FROM OLD.last_run_id
+                         OR NEW.updated_at IS DISTINCT FROM OLD.updated_at
+                       THEN NEW.last_run_id END;
+BEGIN
+    INSERT INTO artwork_metadata_history (artwork_id, run_id, field, old_value, new_value)
+    SELECT NEW.id, run, c.field, c.old_value, c.new_value
+    FROM (VALUES ('title', OLD.title, NEW.title),
+                 ('artist', OLD.artist, NEW.artist),
+                 ('date_text', OLD.date_text, NEW.date_text),
+                 ('medium', OLD.medium, NEW.medium)) AS c (field, old_value, new_value)
+    WHERE c.old_value IS DISTINCT FROM c.new_value;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -126,7 +151,10 @@ CREATE TABLE public.artworks (
     medium text,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    collection text DEFAULT 'default'::text NOT NULL,
+    mapped_fields text[] DEFAULT '{}'::text[] NOT NULL,
+    last_run_id bigint
 );
 
 
@@ -145,7 +173,8 @@ CREATE TABLE public.images (
     last_run_id bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    fingerprint text
+    fingerprint text,
+    metadata_hash text
 );
 
 
@@ -169,7 +198,8 @@ CREATE VIEW public.catalog_documents AS
     s.aspects,
     s.terms,
     s.search_doc,
-    s.embedding
+    s.embedding,
+    aw.collection
    FROM (((public.analysis_structure s
      JOIN public.analyses a ON (((a.id = s.analysis_id) AND a.is_current)))
      JOIN public.images i ON ((i.sha256 = a.image_sha256)))
@@ -248,18 +278,17 @@ $$;
 -- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
-    -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
-    -- `limit` images. The target is a stable function call, so the HNSW index orders by it.
     WITH near AS (
-        SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-               (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
+        SELECT d.analysis_id, d.collection, d.object_id, d.title, d.artist, d.date_text,
+               d.medium, d.uri, (p.lab <-> catalog_color_lab(p_color))::float8 AS distance,
+               p.hex, p.share
         FROM palette_colors p
         JOIN catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
           ON d.sha256 = p.image_sha256
@@ -271,10 +300,10 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
         SELECT DISTINCT ON (n.analysis_id) n.*
         FROM near n ORDER BY n.analysis_id, n.distance, n.share DESC
     )
-    SELECT b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri, b.distance,
-           b.hex || ' (' || round(b.share * 100) || '%)'
+    SELECT b.collection, b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri,
+           b.distance, b.hex || ' (' || round(b.share * 100) || '%)'
     FROM best b
-    ORDER BY b.distance, b.object_id
+    ORDER BY b.distance, b.object_id, b.collection
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
@@ -283,7 +312,7 @@ $$;
 -- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
@@ -294,13 +323,11 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         FROM catalog_artist_names n
         WHERE p_query <% n.artist
     ),
-    -- All works of one painter share the artist's score, so the first p_limit in object order
-    -- are the only ones that can rank; a work whose title scores higher is found below too.
     by_artist AS (
         SELECT w.*
         FROM names n
         CROSS JOIN LATERAL (
-            SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+            SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                    greatest(n.similarity, word_similarity(p_query, d.title)) AS score
             FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
                                   p_term) d
@@ -310,46 +337,47 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         ) w
     ),
     by_title AS (
-        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                greatest(word_similarity(p_query, d.title),
                         word_similarity(p_query, d.artist)) AS score
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
         WHERE p_query <% d.title
     ),
     hits AS (
-        SELECT DISTINCT ON (h.object_id, h.uri) h.*
+        SELECT DISTINCT ON (h.uri) h.*
         FROM (SELECT * FROM by_artist UNION ALL SELECT * FROM by_title) h
-        ORDER BY h.object_id, h.uri, h.score DESC
+        ORDER BY h.uri, h.score DESC
     )
-    SELECT h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri, h.score::float8,
-           NULL::text
+    SELECT h.collection, h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri,
+           h.score::float8, NULL::text
     FROM hits h
-    ORDER BY h.score DESC, h.object_id
+    ORDER BY h.score DESC, h.object_id, h.collection
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
 --
--- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_object text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_artwork bigint DEFAULT NULL::bigint) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
-    SELECT n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri, 1 - n.distance, NULL
+    SELECT n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri,
+           1 - n.distance, NULL
     FROM (
-        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                (d.embedding <=> p_embedding)::float8 AS distance
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-        WHERE p_exclude_object IS NULL OR d.object_id IS DISTINCT FROM p_exclude_object
+        WHERE p_exclude_artwork IS NULL OR d.artwork_id IS DISTINCT FROM p_exclude_artwork
         ORDER BY d.embedding <=> p_embedding
         LIMIT least(greatest(p_limit, 0), 1000)
     ) n
-    ORDER BY n.distance, n.object_id
+    ORDER BY n.distance, n.object_id, n.collection
 $$;
 
 
@@ -357,17 +385,17 @@ $$;
 -- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     AS $$
     SELECT s.*
-    FROM (SELECT d.embedding FROM catalog_documents d
+    FROM (SELECT d.embedding, d.artwork_id FROM catalog_documents d
           WHERE d.object_id = p_object_id AND d.embedding IS NOT NULL
           ORDER BY d.analysis_id DESC LIMIT 1) src
     CROSS JOIN LATERAL catalog_search_semantic(
         src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
-        p_object_id) s
+        src.artwork_id) s
 $$;
 
 
@@ -375,12 +403,11 @@ $$;
 -- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    -- Plans are custom (constant parameters), so the branch whose condition is false never runs.
     WITH unfiltered AS (
         SELECT c.analysis_id, c.rank
         FROM (SELECT s.analysis_id,
@@ -395,24 +422,26 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
         FETCH FIRST least(greatest(p_limit, 0), 1000) ROWS WITH TIES
     ),
     candidates AS (
-        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text, u.rank
+        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+                d.text, u.rank
          FROM unfiltered u
          JOIN catalog_documents d ON d.analysis_id = u.analysis_id)
         UNION ALL
-        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
-                ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
+        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+                d.text, ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
          FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
          WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
            AND d.search_doc @@ websearch_to_tsquery('english', p_query)
          LIMIT least(greatest(p_candidates, 1), 10000))
     ),
-    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id
+    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id, c.collection
             LIMIT least(greatest(p_limit, 0), 1000))
-    SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
+    SELECT t.collection, t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri,
+           t.rank::float8,
            ts_headline('english', t.text, websearch_to_tsquery('english', p_query),
                        'MaxFragments=1, MaxWords=25, MinWords=10')
     FROM top t
-    ORDER BY t.rank DESC, t.object_id
+    ORDER BY t.rank DESC, t.object_id, t.collection
 $$;
 
 
@@ -499,11 +528,47 @@ CREATE VIEW public.artwork_analysis_history AS
     (a.is_current AND (c.sha256 = i.sha256)) AS is_current,
     a.text,
     a.run_id,
-    a.created_at
+    a.created_at,
+    aw.collection
    FROM (((public.image_contents c
      JOIN public.images i ON ((i.uri = c.uri)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
      JOIN public.analyses a ON ((a.image_sha256 = c.sha256)));
+
+
+--
+-- Name: artwork_metadata_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.artwork_metadata_history (
+    id bigint NOT NULL,
+    artwork_id bigint NOT NULL,
+    run_id bigint,
+    field text NOT NULL,
+    old_value text,
+    new_value text,
+    changed_by text DEFAULT CURRENT_USER NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: artwork_metadata_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.artwork_metadata_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: artwork_metadata_history_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.artwork_metadata_history_id_seq OWNED BY public.artwork_metadata_history.id;
 
 
 --
@@ -578,7 +643,8 @@ CREATE VIEW public.catalog_artworks AS
     f.saturation,
     f.colourfulness,
     f.warmth,
-    f.palette
+    f.palette,
+    aw.collection
    FROM ((((public.artworks aw
      JOIN public.images i ON ((i.artwork_id = aw.id)))
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
@@ -598,7 +664,8 @@ CREATE VIEW public.catalog_aspects AS
     d.artist,
     e.key AS aspect,
     (s.ordinality)::integer AS sentence_no,
-    s.sentence
+    s.sentence,
+    d.collection
    FROM ((public.catalog_documents d
      CROSS JOIN LATERAL jsonb_each(d.aspects) e(key, value))
      CROSS JOIN LATERAL jsonb_array_elements_text(e.value) WITH ORDINALITY s(sentence, ordinality));
@@ -647,22 +714,11 @@ CREATE VIEW public.catalog_palette AS
     p.css_name,
     p.l,
     p.a,
-    p.b
+    p.b,
+    aw.collection
    FROM ((public.palette_colors p
      JOIN public.images i ON ((i.sha256 = p.image_sha256)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
-
-
---
--- Name: collection_leases; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.collection_leases (
-    collection text NOT NULL,
-    run_id bigint,
-    token bigint DEFAULT 1 NOT NULL,
-    heartbeat_at timestamp with time zone DEFAULT now() NOT NULL
-);
 
 
 --
@@ -681,7 +737,8 @@ CREATE VIEW public.current_image_analyses AS
     a.prompt_version,
     a.text,
     a.run_id,
-    a.created_at
+    a.created_at,
+    aw.collection
    FROM ((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
@@ -886,6 +943,13 @@ ALTER TABLE ONLY public.analysis_reviews ALTER COLUMN id SET DEFAULT nextval('pu
 
 
 --
+-- Name: artwork_metadata_history id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history ALTER COLUMN id SET DEFAULT nextval('public.artwork_metadata_history_id_seq'::regclass);
+
+
+--
 -- Name: artworks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -953,11 +1017,19 @@ ALTER TABLE ONLY public.analysis_structure
 
 
 --
--- Name: artworks artworks_object_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: artwork_metadata_history artwork_metadata_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history
+    ADD CONSTRAINT artwork_metadata_history_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: artworks artworks_collection_object_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.artworks
-    ADD CONSTRAINT artworks_object_id_key UNIQUE (object_id);
+    ADD CONSTRAINT artworks_collection_object_key UNIQUE (collection, object_id);
 
 
 --
@@ -974,14 +1046,6 @@ ALTER TABLE ONLY public.artworks
 
 ALTER TABLE ONLY public.catalog_artist_names
     ADD CONSTRAINT catalog_artist_names_pkey PRIMARY KEY (artist);
-
-
---
--- Name: collection_leases collection_leases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.collection_leases
-    ADD CONSTRAINT collection_leases_pkey PRIMARY KEY (collection);
 
 
 --
@@ -1122,6 +1186,13 @@ CREATE INDEX analysis_structure_terms_idx ON public.analysis_structure USING gin
 
 
 --
+-- Name: artwork_metadata_history_artwork_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artwork_metadata_history_artwork_idx ON public.artwork_metadata_history USING btree (artwork_id);
+
+
+--
 -- Name: artworks_artist_object_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1234,6 +1305,13 @@ CREATE TRIGGER artworks_note_artist AFTER INSERT OR UPDATE OF artist ON public.a
 
 
 --
+-- Name: artworks artworks_record_history; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER artworks_record_history AFTER UPDATE OF title, artist, date_text, medium ON public.artworks FOR EACH ROW EXECUTE FUNCTION public.artworks_record_history();
+
+
+--
 -- Name: analyses analyses_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1258,11 +1336,27 @@ ALTER TABLE ONLY public.analysis_structure
 
 
 --
--- Name: collection_leases collection_leases_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+-- Name: artwork_metadata_history artwork_metadata_history_artwork_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
-ALTER TABLE ONLY public.collection_leases
-    ADD CONSTRAINT collection_leases_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+ALTER TABLE ONLY public.artwork_metadata_history
+    ADD CONSTRAINT artwork_metadata_history_artwork_id_fkey FOREIGN KEY (artwork_id) REFERENCES public.artworks(id) ON DELETE CASCADE;
+
+
+--
+-- Name: artwork_metadata_history artwork_metadata_history_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history
+    ADD CONSTRAINT artwork_metadata_history_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: artworks artworks_last_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artworks
+    ADD CONSTRAINT artworks_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
 
 
 --

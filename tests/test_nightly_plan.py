@@ -31,8 +31,15 @@ def plan_counts(settings) -> dict[str, int]:
     return counts
 
 
-def plan(new=0, changed=0, stale=0, unchanged=0) -> dict[str, int]:
-    return {"new": new, "changed": changed, "stale": stale, "unchanged": unchanged}
+def plan(new=0, changed=0, stale=0, unchanged=0, metadata=0, conflict=0) -> dict[str, int]:
+    return {
+        "new": new,
+        "changed": changed,
+        "stale": stale,
+        "metadata": metadata,
+        "unchanged": unchanged,
+        "conflict": conflict,
+    }
 
 
 def run(settings, **options):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from archive_analyzer.commands import add_settings_flags, settings_from, sigterm_interrupts
+from archive_analyzer.collections import run_settings
+from archive_analyzer.commands import SETTINGS_FLAGS, add_settings_flags, sigterm_interrupts
 from archive_analyzer.engine import engine_log_path
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.run.analyze import analyze, plan_only
@@ -13,7 +14,10 @@ from archive_analyzer.run.record import RunSummary
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser("analyze", help="analyse every image under SOURCE")
+    parser = subparsers.add_parser(
+        "analyze",
+        help="analyse every image under SOURCE (or of --collection NAME of the collections file)",
+    )
     parser.add_argument("source", nargs="?", help="folder, file://, s3://bucket/prefix, gs://...")
     parser.add_argument(
         "--engine",
@@ -33,6 +37,9 @@ def register(subparsers) -> None:
         "--force", action="store_true", help="analyse every image, even unchanged ones"
     )
     parser.add_argument("--json", action="store_true", help="with --plan: the counts as JSON")
+    parser.add_argument(
+        "--collections-file", help="TOML file of collections (ARCHIVE_ANALYZER_COLLECTIONS_FILE)"
+    )
     add_settings_flags(parser)
     parser.set_defaults(func=run)
 
@@ -66,7 +73,8 @@ def format_summary(summary: RunSummary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings, engine = settings_from(args), args.engine
+    flags = {name: getattr(args, name, None) for name in (*SETTINGS_FLAGS, "collections_file")}
+    settings, engine = run_settings(args.config, flags), args.engine
     if engine == "vllm":  # vLLM serves the model stage; Ray still runs the pipeline
         settings, engine = settings.model_copy(update={"model_engine": "vllm"}), "ray"
     if args.json and not args.plan:

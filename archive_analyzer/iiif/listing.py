@@ -17,7 +17,7 @@ import fsspec
 from archive_analyzer.errors import ConfigError, SourceError
 from archive_analyzer.iiif import image_api, presentation
 from archive_analyzer.iiif.http import head_fingerprint, is_http
-from archive_analyzer.metadata import SERVICE_COLUMNS
+from archive_analyzer.metadata import SERVICE_COLUMNS, ManifestMapping
 from archive_analyzer.sources import (
     SourceItem,
     attach_manifest,
@@ -127,7 +127,8 @@ def _row_item(row: dict[str, Any], policy: RetryPolicy, size: str) -> SourceItem
     else:
         uri = str(row["image_uri"])
         fingerprint = head_fingerprint(uri, policy.per_host)
-    metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id") and v}
+    # Blank values stay: a mapped column left blank clears its field (metadata.py).
+    metadata = {k: v for k, v in row.items() if k not in ("image_uri", "object_id")}
     return SourceItem(uri, None, str(row.get("object_id") or uri), metadata, fingerprint)
 
 
@@ -137,14 +138,18 @@ def remote_items(rows: list[dict[str, Any]], policy: RetryPolicy, size: str) -> 
 
 
 def collect(
-    source: str | None, manifest: str | None, policy: RetryPolicy, size: str
+    source: str | None,
+    manifest: str | None,
+    policy: RetryPolicy,
+    size: str,
+    mapping: ManifestMapping | None = None,
 ) -> tuple[list[SourceItem], list[str]]:
     """Listed items and the manifest's local URIs not found: IIIF, remote rows, or a folder."""
     if source and is_iiif_source(source):
         if manifest:
             raise ConfigError("a IIIF source carries its own metadata; drop --manifest")
         return iiif_items(source, policy, size), []
-    rows = read_manifest(manifest) if manifest else []
+    rows = read_manifest(manifest, mapping) if manifest else []
     remote = [row for row in rows if is_remote_row(row)]
     local = [row for row in rows if not is_remote_row(row)]
     fetched = remote_items(remote, policy, size) if remote else []

@@ -23,9 +23,10 @@ from archive_analyzer.errors import SourceError
 from archive_analyzer.run.guard import CollectionLock, collection_lock
 from archive_analyzer.run.interrupt import StopRequest, first_interrupt_stops, iterated
 from archive_analyzer.run.ledger import Ledger
-from archive_analyzer.run.plan import plan_items
+from archive_analyzer.run.plan import Plan, plan_items
 from archive_analyzer.run.prepare import Prepared, collection_key, prepare
 from archive_analyzer.run.record import RunSummary, record_missing, recorded, start_run
+from archive_analyzer.run.sync import CONFLICT, record_conflicts, sync_metadata
 from archive_analyzer.run.wiring import RunContext, build_stages, engine_resources
 from archive_analyzer.settings import Settings
 from archive_analyzer.sources import SourceItem
@@ -56,7 +57,15 @@ def _prepared(settings: Settings, say) -> Prepared:
 def plan_only(settings: Settings, say=print) -> tuple[dict[str, int], int]:
     """Plan counts without running; files whose fingerprint moved are hashed to be sure."""
     ready = _prepared(settings, say)
-    plan = plan_items(ready.db, ready.items, ready.info.version, ready.prompt.version, True)
+    plan = plan_items(
+        ready.db,
+        ready.items,
+        ready.info.version,
+        ready.prompt.version,
+        True,
+        collection_key(settings),
+        settings.source,
+    )
     return plan.counts(), len(ready.missing)
 
 
@@ -64,30 +73,58 @@ def analyze(
     settings: Settings, engine: str = "ray", progress: bool = True, say=print, force: bool = False
 ) -> RunSummary:
     ready = _prepared(settings, say)
-    with collection_lock(ready.db, collection_key(settings)) as lock:
-        plan = plan_items(ready.db, ready.items, ready.info.version, ready.prompt.version)
+    key = collection_key(settings)
+    with collection_lock(ready.db, key) as lock:
+        plan = plan_items(
+            ready.db,
+            ready.items,
+            ready.info.version,
+            ready.prompt.version,
+            False,
+            key,
+            settings.source,
+        )
         todo = plan.selected(ready.items, force)
         run_id = start_run(lock, settings, ready.info, ready.prompt, plan)
         summary = RunSummary(
             run_id=run_id,
             seen=len(ready.items) + len(ready.missing),
-            skipped=len(ready.items) - len(todo),
+            skipped=len(ready.items) - len(todo) - len(plan.conflicts),
             plan=plan.counts(),
         )
         ctx = RunContext(
-            settings, ready.location, ready.info.version, ready.prompt, ready.db.url, run_id,
-            force, Lease(lock.collection, lock.token),
-        )  # fmt: skip
+            settings,
+            ready.location,
+            ready.info.version,
+            ready.prompt,
+            ready.db.url,
+            run_id,
+            force=force,
+            collection=key,
+            lease=Lease(lock.collection, lock.token),
+        )
         with recorded(ready.db, summary):
-            _run(ready, ctx, lock, engine, progress, todo, summary)
+            _write_without_model(ready, plan, ctx, summary)
+            _run(ready, ctx, lock, engine, progress, todo, summary, plan.conflicts)
     return summary
 
 
-def _opening_ledger(ready: Prepared, todo: list[SourceItem]) -> Ledger:
-    """The ledger before any image moves: manifest URIs not found failed, unchanged skipped."""
+def _write_without_model(ready: Prepared, plan: Plan, ctx: RunContext, summary) -> None:
+    """Object id conflicts become failure rows; corrected manifest rows reach their artworks."""
+    record_conflicts(ready.db, summary.run_id, ctx.collection, ready.items, plan.conflicts)
+    if plan.conflicts:
+        _fail(summary, CONFLICT, len(plan.conflicts))
+    synced = plan.synced(ready.items, ctx.force)
+    summary.metadata_synced = sync_metadata(ready.db, summary.run_id, ctx.collection, synced)
+
+
+def _opening_ledger(ready: Prepared, todo: list[SourceItem], conflicts: dict) -> Ledger:
+    """The ledger before any image moves: manifest URIs not found and object id conflicts
+    failed, unchanged (and metadata-synced) skipped."""
     ledger = Ledger([*(item.uri for item in ready.items), *ready.missing])
-    ledger.record(ready.missing, [Status.FAILED] * len(ready.missing))
-    planned = {item.uri for item in todo}
+    failed = [*ready.missing, *conflicts]
+    ledger.record(failed, [Status.FAILED] * len(failed))
+    planned = {item.uri for item in todo} | set(conflicts)
     unchanged = [item.uri for item in ready.items if item.uri not in planned]
     ledger.record(unchanged, ["skipped"] * len(unchanged))
     return ledger
@@ -200,11 +237,12 @@ def _run(
     progress: bool,
     todo: list[SourceItem],
     summary: RunSummary,
+    conflicts: dict[str, str],
 ) -> None:
     record_missing(ready.db, summary.run_id, ready.missing)
     if ready.missing:
         _fail(summary, "missing", len(ready.missing))
-    ledger = _opening_ledger(ready, todo)
+    ledger = _opening_ledger(ready, todo, conflicts)
     resources = (
         engine_resources(ctx.settings, engine, ctx.run_id) if todo else Resources(1, 1.0, 0.0)
     )
@@ -214,7 +252,7 @@ def _run(
             total=summary.seen, unit="img", disable=not progress, file=sys.stderr, desc="analyze"
         ) as bar,
     ):
-        bar.update(len(ready.missing) + summary.skipped)
+        bar.update(len(ready.missing) + len(conflicts) + summary.skipped)
         driver = _Driver(ready, lock, engine, summary, ledger, bar, stop)
         driver.reanalyse(ctx, resources, driver.push(ctx, resources, todo))
     if stop.requested:

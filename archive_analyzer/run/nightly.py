@@ -2,21 +2,25 @@
 
 For every source: plan and analyse what is new, changed or stale (run.analyze), then print
 the run's report as `archive-analyzer runs show RUN` would. A collection still being analysed
-by an earlier run is skipped with a message, not waited for. The exit code is the worst of the
-collections': 0 all succeeded, 75 one was busy (nothing else went wrong), 1 a run failed.
+by an earlier run is skipped with a message, not waited for; one that cannot start (a bad
+setting, an unreadable source) is reported and the next one runs. The exit code is the worst
+of the collections': 1 a run failed or could not start, else 3 a collection found no images
+(an empty or unmounted source "succeeds" with nothing), else 75 one was busy, else 0.
 """
 
 from __future__ import annotations
 
 from archive_analyzer.db.database import Database
-from archive_analyzer.errors import CollectionBusyError
+from archive_analyzer.errors import ArchiveAnalyzerError, CollectionBusyError
+from archive_analyzer.redact import redact
 from archive_analyzer.run.analyze import analyze
 from archive_analyzer.run.prepare import collection_key
 from archive_analyzer.run.report import format_report
 from archive_analyzer.settings import Settings
 
-SUCCEEDED, FAILED = 0, 1
+SUCCEEDED, FAILED, EMPTY = 0, 1, 3
 BUSY = CollectionBusyError.exit_code
+WORST_FIRST = (FAILED, EMPTY, BUSY, SUCCEEDED)
 
 
 def reanalyse(settings: Settings, engine: str = "ray", say=print) -> int:
@@ -26,17 +30,25 @@ def reanalyse(settings: Settings, engine: str = "ray", say=print) -> int:
     except CollectionBusyError as exc:
         say(f"skipped: {exc}")
         return BUSY
+    except ArchiveAnalyzerError as exc:  # this collection's problem; the others still run
+        say(f"failed: {redact(str(exc))}")
+        return FAILED
     db = Database.from_settings(settings)
     run = db.fetch_one("run_by_id", {"run_id": summary.run_id})
     failures = db.fetch_all("run_failures", {"run_id": summary.run_id, "limit": 20})
     say(format_report(run, failures))
-    return SUCCEEDED if summary.status == "succeeded" else FAILED
+    if summary.status != "succeeded":
+        return FAILED
+    if summary.seen == 0:
+        say(f"found no images under {settings.source or settings.manifest}")
+        return EMPTY
+    return SUCCEEDED
 
 
 def worst(codes: list[int]) -> int:
-    if FAILED in codes or any(code not in (SUCCEEDED, BUSY) for code in codes):
+    if any(code not in WORST_FIRST for code in codes):
         return FAILED
-    return BUSY if BUSY in codes else SUCCEEDED
+    return next((code for code in WORST_FIRST if code in codes), SUCCEEDED)
 
 
 def nightly(collections: list[Settings], engine: str = "ray", say=print) -> int:

@@ -11,6 +11,7 @@ from archive_analyzer.db.database import Database
 from archive_analyzer.db.open import open_database
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.iiif.listing import collect
+from archive_analyzer.metadata import ManifestMapping
 from archive_analyzer.model.loader import ModelInfo, inspect_model
 from archive_analyzer.model.prompts import Prompt, resolve_prompt
 from archive_analyzer.model.tiny import write_tiny_model
@@ -47,12 +48,14 @@ def collect_items(settings: Settings) -> tuple[list[SourceItem], list[str]]:
     """The listed images (with manifest metadata) and manifest URIs missing from the source:
     a folder or bucket (with its manifest), a IIIF manifest/collection, or URL rows."""
     policy = RetryPolicy(per_host=settings.http_per_host)
-    return collect(settings.source, settings.manifest, policy, settings.iiif_size)
+    mapping = ManifestMapping("collection", settings.mapping) if settings.mapping else None
+    return collect(settings.source, settings.manifest, policy, settings.iiif_size, mapping)
 
 
 def collection_key(settings: Settings) -> str:
-    """The collection a run locks and records: its name, or its source as a full URI, so
-    `./photos` and `/srv/photos` are one collection."""
+    """The collection a run locks, records and writes its artworks into: its name, or its
+    source as a full URI, so `./photos` and `/srv/photos` are one collection and `./shootA`
+    and `./shootB` are two (each with its own IMG_0001)."""
     if settings.collection or not settings.source:
         return settings.collection_name
     return normalize_uri(settings.source)

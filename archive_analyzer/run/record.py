@@ -35,6 +35,7 @@ class RunSummary:
     reused: int = 0  # content already analysed by this model and prompt: linked, not re-run
     failed: int = 0
     skipped: int = 0  # planned unchanged: neither read nor written
+    metadata_synced: int = 0  # skipped images whose artwork took corrected manifest fields
     seconds: float = 0.0
     status: str = "running"
     error: str | None = None  # stored on the run: an exception, or the books not balancing
@@ -53,6 +54,7 @@ class RunSummary:
             "reused": self.reused,
             "failed": self.failed,
             "skipped": self.skipped,
+            "metadata_synced": self.metadata_synced,
             "failures_by_reason": self.failures_by_reason,
             **self.accounting,
         }

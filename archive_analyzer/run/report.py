@@ -7,7 +7,7 @@ from typing import Any
 
 from archive_analyzer.run.plan import PLAN_CLASSES
 
-OUTCOMES = ("analysed", "reused", "failed", "skipped")
+OUTCOMES = ("analysed", "reused", "failed", "skipped", "metadata_synced")
 
 
 def _when(value: datetime | None) -> str:

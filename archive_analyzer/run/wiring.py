@@ -33,6 +33,7 @@ class RunContext:
     run_id: int
     force: bool = False  # re-run the model even on content it has already analysed
     lease: Lease | None = None  # the run's collection lease, checked by the sink on each write
+    collection: str = "default"  # the artworks' collection (prepare.collection_key)
 
 
 def _model_config(ctx: RunContext, spec: ImageSpec, resources: Resources) -> ModelConfig:
@@ -69,7 +70,9 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
         StageSpec("features", Features, FeaturesConfig(), "cpu", batch),
         StageSpec("analyze", analyzer, _model_config(ctx, spec, resources), "model", batch),
         StageSpec("structure", Structure, StructureConfig(settings.embed), "cpu_actor", batch),
-        StageSpec("sink", Sink, SinkConfig(ctx.db_url, ctx.run_id, ctx.lease), "io", batch),
+        StageSpec(
+            "sink", Sink, SinkConfig(ctx.db_url, ctx.run_id, ctx.lease, ctx.collection), "io", batch
+        ),
     ]
 
 

@@ -28,7 +28,7 @@ import psycopg.errors
 from archive_analyzer.catalog.store import store_structure
 from archive_analyzer.db.queries import query
 from archive_analyzer.errors import LeaseLost
-from archive_analyzer.metadata import artwork_fields, metadata_problem
+from archive_analyzer.metadata import artwork_fields, metadata_hash, metadata_problem
 from archive_analyzer.stages import Batch, rows
 from archive_analyzer.stages.connection import StageConnection
 from archive_analyzer.stages.contract import (
@@ -78,6 +78,8 @@ STAGING_COLUMNS = (
     "model_version",
     "prompt_version",
     "prompt_name",
+    "mapped_fields",
+    "metadata_hash",
 )
 
 MERGES = (
@@ -116,6 +118,7 @@ class SinkConfig:
     database_url: str
     run_id: int
     lease: Lease | None = None  # None: unfenced writes (benchmarks, tools holding no lease)
+    collection: str = "default"  # artworks are (collection, object_id)
 
 
 class Sink(Stage):
@@ -181,7 +184,7 @@ class Sink(Stage):
         with cur.copy(query("sink_copy_staging")) as copy:
             for item in items:
                 copy.write_row(staging_row(item))
-        params = {"run_id": self.config.run_id}
+        params = {"run_id": self.config.run_id, "collection": self.config.collection}
         for name in MERGES:
             cur.execute(query(name), params)
         store_structure(cur, [i for i in items if i[STATUS] == Status.OK])
@@ -226,4 +229,5 @@ def staging_row(item: dict) -> tuple:
     values = dict(item)
     metadata = json.loads(item.get(METADATA) or "{}")
     values.update(artwork_fields(item[OBJECT_ID], metadata), metadata=json.dumps(metadata))
+    values["metadata_hash"] = metadata_hash(item[OBJECT_ID], metadata)
     return tuple(values.get(column) for column in STAGING_COLUMNS)

@@ -28,38 +28,55 @@ CREATE TEMP TABLE IF NOT EXISTS sink_staging (
     inference_seconds double precision,
     model_version     text,
     prompt_version    text,
-    prompt_name       text
+    prompt_name       text,
+    mapped_fields     text[],
+    metadata_hash     text
 ) ON COMMIT DELETE ROWS
 
 -- name: sink_copy_staging
 COPY sink_staging (uri, object_id, fingerprint, status, reason, message, sha256, width, height,
                    bytes, title, artist, date_text, year_start, year_end, medium, metadata, text,
                    prompt_tokens, generated_tokens, inference_seconds, model_version,
-                   prompt_version, prompt_name)
+                   prompt_version, prompt_name, mapped_fields, metadata_hash)
 FROM STDIN
 
 -- name: sink_merge_artworks
-INSERT INTO artworks (object_id, title, artist, date_text, year_start, year_end, medium, metadata)
+-- An artwork is (collection, object_id). The manifest is the truth for the fields it maps
+-- (mapped_fields): a mapped blank clears the column, an unmapped field keeps its value.
+-- The artworks_record_history trigger keeps every change, with last_run_id as its run.
+INSERT INTO artworks (collection, object_id, title, artist, date_text, year_start, year_end,
+                      medium, metadata, mapped_fields, last_run_id)
 SELECT DISTINCT ON (object_id)
-       object_id, title, artist, date_text, year_start, year_end, medium, metadata
+       %(collection)s, object_id, title, artist, date_text, year_start, year_end, medium,
+       metadata, mapped_fields, %(run_id)s
 FROM sink_staging
 WHERE status IN ('ok', 'reused')
 ORDER BY object_id, uri
-ON CONFLICT (object_id) DO UPDATE SET
-    title      = COALESCE(EXCLUDED.title, artworks.title),
-    artist     = COALESCE(EXCLUDED.artist, artworks.artist),
-    date_text  = COALESCE(EXCLUDED.date_text, artworks.date_text),
-    year_start = COALESCE(EXCLUDED.year_start, artworks.year_start),
-    year_end   = COALESCE(EXCLUDED.year_end, artworks.year_end),
-    medium     = COALESCE(EXCLUDED.medium, artworks.medium),
+ON CONFLICT (collection, object_id) DO UPDATE SET
+    title      = CASE WHEN 'title' = ANY (EXCLUDED.mapped_fields)
+                      THEN EXCLUDED.title ELSE artworks.title END,
+    artist     = CASE WHEN 'artist' = ANY (EXCLUDED.mapped_fields)
+                      THEN EXCLUDED.artist ELSE artworks.artist END,
+    date_text  = CASE WHEN 'date_text' = ANY (EXCLUDED.mapped_fields)
+                      THEN EXCLUDED.date_text ELSE artworks.date_text END,
+    year_start = CASE WHEN 'date_text' = ANY (EXCLUDED.mapped_fields)
+                      THEN EXCLUDED.year_start ELSE artworks.year_start END,
+    year_end   = CASE WHEN 'date_text' = ANY (EXCLUDED.mapped_fields)
+                      THEN EXCLUDED.year_end ELSE artworks.year_end END,
+    medium     = CASE WHEN 'medium' = ANY (EXCLUDED.mapped_fields)
+                      THEN EXCLUDED.medium ELSE artworks.medium END,
     metadata   = artworks.metadata || EXCLUDED.metadata,
+    mapped_fields = EXCLUDED.mapped_fields,
+    last_run_id = EXCLUDED.last_run_id,
     updated_at = now()
 
 -- name: sink_merge_images
-INSERT INTO images (uri, sha256, width, height, bytes, fingerprint, artwork_id, last_run_id)
-SELECT s.uri, s.sha256, s.width, s.height, s.bytes, s.fingerprint, aw.id, %(run_id)s
+INSERT INTO images (uri, sha256, width, height, bytes, fingerprint, artwork_id, last_run_id,
+                    metadata_hash)
+SELECT s.uri, s.sha256, s.width, s.height, s.bytes, s.fingerprint, aw.id, %(run_id)s,
+       s.metadata_hash
 FROM sink_staging s
-JOIN artworks aw ON aw.object_id = s.object_id
+JOIN artworks aw ON aw.collection = %(collection)s AND aw.object_id = s.object_id
 WHERE s.status IN ('ok', 'reused')
 ON CONFLICT (uri) DO UPDATE SET
     sha256      = EXCLUDED.sha256,
@@ -69,7 +86,33 @@ ON CONFLICT (uri) DO UPDATE SET
     fingerprint = EXCLUDED.fingerprint,
     artwork_id  = EXCLUDED.artwork_id,
     last_run_id = EXCLUDED.last_run_id,
+    metadata_hash = EXCLUDED.metadata_hash,
     updated_at  = now()
+
+-- name: sync_link_images
+-- Metadata sync (no model call): the image, unchanged, points at its artwork as the manifest
+-- now says and remembers the manifest row it was synced from.
+UPDATE images i SET artwork_id = aw.id, metadata_hash = s.metadata_hash,
+                    last_run_id = %(run_id)s, updated_at = now()
+FROM sink_staging s
+JOIN artworks aw ON aw.collection = %(collection)s AND aw.object_id = s.object_id
+WHERE i.uri = s.uri
+
+-- name: sync_search_docs
+-- Title, artist and medium are part of an analysis' search document (catalog.sql's
+-- merge_structure): rebuilt for the synced images' current analyses, with the same weights.
+UPDATE analysis_structure st
+SET search_doc = setweight(to_tsvector('english', coalesce(aw.title, '') || ' '
+                                       || coalesce(aw.artist, '')), 'A')
+       || setweight(to_tsvector('english', array_to_string(st.terms, ' ')), 'B')
+       || setweight(to_tsvector('english', a.text), 'C')
+       || setweight(to_tsvector('english', coalesce(aw.medium, '')), 'D'),
+    updated_at = now()
+FROM sink_staging s
+JOIN images i ON i.uri = s.uri
+JOIN artworks aw ON aw.id = i.artwork_id
+JOIN analyses a ON a.image_sha256 = i.sha256 AND a.is_current
+WHERE st.analysis_id = a.id
 
 -- name: sink_merge_contents
 INSERT INTO image_contents (uri, sha256, run_id)
