@@ -19,10 +19,24 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: extensions; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA extensions;
+
+
+--
+-- Name: SCHEMA extensions; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA extensions IS 'pgvector, pg_trgm and other extensions, kept out of public so \df lists the catalog''s own functions. SET search_path = public, extensions to use their operators directly.';
+
+
+--
 -- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
 --
 
-CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
 
 
 --
@@ -36,7 +50,7 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching
 -- Name: vector; Type: EXTENSION; Schema: -; Owner: -
 --
 
-CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA extensions;
 
 
 --
@@ -50,9 +64,9 @@ COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access met
 -- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_color_lab(p_color text) RETURNS public.vector
+CREATE FUNCTION public.catalog_color_lab(p_color text) RETURNS extensions.vector
     LANGUAGE plpgsql STABLE STRICT
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $_$
 DECLARE
     key text := lower(regexp_replace(p_color, '[\s_-]', '', 'g'));
@@ -84,12 +98,19 @@ COMMENT ON FUNCTION public.catalog_color_lab(p_color text) IS 'A typed colour (#
 
 CREATE FUNCTION public.catalog_corrected_text(p_analysis_id bigint) RETURNS text
     LANGUAGE sql STABLE
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
     SELECT s.text FROM catalog_analysis_status s
     WHERE s.analysis_id = p_analysis_id AND s.is_corrected
     ORDER BY s.reviewed_at DESC LIMIT 1
 $$;
+
+
+--
+-- Name: FUNCTION catalog_corrected_text(p_analysis_id bigint); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_corrected_text(p_analysis_id bigint) IS 'The cataloger''s correction an analysis is shown with, or NULL when the model''s text stands.';
 
 
 SET default_tablespace = '';
@@ -150,7 +171,7 @@ CREATE TABLE public.analysis_structure (
     terms text[] DEFAULT '{}'::text[] NOT NULL,
     vocabulary_version text NOT NULL,
     search_doc tsvector NOT NULL,
-    embedding public.vector(384),
+    embedding extensions.vector(384),
     embedding_model text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -407,8 +428,9 @@ COMMENT ON FUNCTION public.catalog_filtered(p_artist text, p_year_from integer, 
 -- Name: catalog_hex_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_hex_lab(p_hex text) RETURNS public.vector
+CREATE FUNCTION public.catalog_hex_lab(p_hex text) RETURNS extensions.vector
     LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 DECLARE
     rgb float8[] := ARRAY[
@@ -448,7 +470,7 @@ COMMENT ON FUNCTION public.catalog_hex_lab(p_hex text) IS '#rrggbb as a CIELAB (
 
 CREATE FUNCTION public.catalog_note_artist() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 BEGIN
     IF NEW.artist IS NOT NULL THEN
@@ -460,12 +482,28 @@ $$;
 
 
 --
+-- Name: catalog_query_key(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_query_key(p_query text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN lower(regexp_replace(btrim(p_query), '\s+'::text, ' '::text, 'g'::text));
+
+
+--
+-- Name: FUNCTION catalog_query_key(p_query text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_query_key(p_query text) IS 'The form query_embeddings stores words in: lower case, spaces collapsed.';
+
+
+--
 -- Name: catalog_review_reindex(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.catalog_review_reindex() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 BEGIN
     UPDATE analysis_structure s SET updated_at = now()
@@ -487,7 +525,7 @@ $$;
 
 CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
@@ -529,7 +567,7 @@ COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p
 
 CREATE FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text) RETURNS tsvector
     LANGUAGE sql STABLE
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
     SELECT setweight(to_tsvector('english', coalesce(aw.title, '') || ' '
                                             || coalesce(aw.artist, '')), 'A')
@@ -546,12 +584,19 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text) IS 'The weighted full-text document of an analysis (title and artist A, terms B, text C, medium D), with p_text in place of the model''s text when given.';
+
+
+--
 -- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "pg_trgm.word_similarity_threshold" TO '0.5'
     AS $$
@@ -603,12 +648,12 @@ COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p
 
 
 --
--- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_object text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_object text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
@@ -627,10 +672,42 @@ $$;
 
 
 --
--- Name: FUNCTION catalog_search_semantic(p_embedding public.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+
+
+--
+-- Name: catalog_search_semantic_text(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    found extensions.vector;
+BEGIN
+    SELECT q.embedding INTO found FROM query_embeddings q
+    WHERE q.query = catalog_query_key(p_query);
+    IF found IS NULL THEN
+        RAISE EXCEPTION 'no embedding stored for "%": embed these words first: archive-analyzer embed %',
+            p_query, quote_literal(p_query)
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Words are embedded outside SQL, by the model that embedded the analyses.';
+    END IF;
+    RETURN QUERY SELECT * FROM catalog_search_semantic(found, p_limit, p_artist, p_year_from,
+                                                       p_year_to, p_medium, p_aspect, p_term);
+END
+$$;
+
+
+--
+-- Name: FUNCTION catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Semantic search from words embedded before with `archive-analyzer embed ''words''` (else an error saying so); score = cosine similarity, higher is better.';
 
 
 --
@@ -639,7 +716,7 @@ COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_
 
 CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
     SELECT s.*
     FROM (SELECT d.embedding FROM catalog_documents d
@@ -664,7 +741,7 @@ COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit inte
 
 CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
     -- Plans are custom (constant parameters), so the branch whose condition is false never runs.
@@ -716,7 +793,7 @@ COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_
 
 CREATE FUNCTION public.catalog_structure_document() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 DECLARE
     corrected text := catalog_corrected_text(NEW.analysis_id);
@@ -732,12 +809,47 @@ $$;
 
 
 --
+-- Name: extensions_on_function_paths(); Type: PROCEDURE; Schema: public; Owner: -
+--
+
+CREATE PROCEDURE public.extensions_on_function_paths()
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN
+        SELECT p.oid::regprocedure
+        FROM pg_proc p
+        JOIN pg_language l ON l.oid = p.prolang
+        WHERE p.pronamespace = 'public'::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                            AND d.deptype = 'e')
+          AND (EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
+               OR l.lanname NOT IN ('sql', 'internal', 'c'))
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s SET search_path = public, extensions, pg_temp', fn);
+    END LOOP;
+END
+$$;
+
+
+--
+-- Name: PROCEDURE extensions_on_function_paths(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON PROCEDURE public.extensions_on_function_paths() IS 'Puts the extensions schema on the search_path of every project function that has one (migration 0014; CALL it after creating functions by hand).';
+
+
+--
 -- Name: models_note_evaluation(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.models_note_evaluation() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 BEGIN
     INSERT INTO models (version, name, location, name_source)
@@ -755,7 +867,7 @@ $$;
 
 CREATE FUNCTION public.models_note_run() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 DECLARE
     location text := NEW.settings ->> 'model';
@@ -779,7 +891,7 @@ $$;
 
 CREATE FUNCTION public.runs_model_name() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 BEGIN
     UPDATE runs SET model_name = NEW.name
@@ -1083,7 +1195,7 @@ CREATE TABLE public.palette_colors (
     l real NOT NULL,
     a real NOT NULL,
     b real NOT NULL,
-    lab public.vector(3) GENERATED ALWAYS AS ((ARRAY[l, a, b])::public.vector(3)) STORED
+    lab extensions.vector(3) GENERATED ALWAYS AS ((ARRAY[l, a, b])::extensions.vector(3)) STORED
 );
 
 
@@ -1254,32 +1366,6 @@ ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
 
 
 --
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
-
-
---
 -- Name: export_artworks; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1362,6 +1448,54 @@ CREATE SEQUENCE public.images_id_seq
 --
 
 ALTER SEQUENCE public.images_id_seq OWNED BY public.images.id;
+
+
+--
+-- Name: query_embeddings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.query_embeddings (
+    query text NOT NULL,
+    embedding extensions.vector(384) NOT NULL,
+    model text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT query_embeddings_query_check CHECK (((query = public.catalog_query_key(query)) AND (query <> ''::text)))
+);
+
+
+--
+-- Name: TABLE query_embeddings; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.query_embeddings IS 'Words embedded by `archive-analyzer embed` (all-MiniLM-L6-v2, 384-d), found by catalog_search_semantic_text; query is lower-cased with single spaces.';
+
+
+--
+-- Name: COLUMN query_embeddings.query; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.query IS 'The words, lower-cased, spaces collapsed (catalog_query_key).';
+
+
+--
+-- Name: COLUMN query_embeddings.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.embedding IS 'Unit-length 384-d sentence embedding of the words.';
+
+
+--
+-- Name: COLUMN query_embeddings.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.model IS 'The embedding model (all-MiniLM-L6-v2), the same that embedded the analyses.';
+
+
+--
+-- Name: COLUMN query_embeddings.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.created_at IS 'When the words were embedded.';
 
 
 --
@@ -1581,6 +1715,14 @@ ALTER TABLE ONLY public.palette_colors
 
 
 --
+-- Name: query_embeddings query_embeddings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.query_embeddings
+    ADD CONSTRAINT query_embeddings_pkey PRIMARY KEY (query);
+
+
+--
 -- Name: runs runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1642,7 +1784,7 @@ CREATE INDEX analysis_structure_doc_idx ON public.analysis_structure USING gin (
 -- Name: analysis_structure_embedding_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING hnsw (embedding public.vector_cosine_ops);
+CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING hnsw (embedding extensions.vector_cosine_ops);
 
 
 --
@@ -1663,21 +1805,21 @@ CREATE INDEX artworks_artist_object_idx ON public.artworks USING btree (artist, 
 -- Name: artworks_artist_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX artworks_artist_trgm_idx ON public.artworks USING gin (artist public.gin_trgm_ops);
+CREATE INDEX artworks_artist_trgm_idx ON public.artworks USING gin (artist extensions.gin_trgm_ops);
 
 
 --
 -- Name: artworks_medium_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX artworks_medium_trgm_idx ON public.artworks USING gin (medium public.gin_trgm_ops);
+CREATE INDEX artworks_medium_trgm_idx ON public.artworks USING gin (medium extensions.gin_trgm_ops);
 
 
 --
 -- Name: artworks_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title public.gin_trgm_ops);
+CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title extensions.gin_trgm_ops);
 
 
 --
@@ -1691,7 +1833,7 @@ CREATE INDEX artworks_years_idx ON public.artworks USING btree (year_start, year
 -- Name: catalog_artist_names_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX catalog_artist_names_trgm_idx ON public.catalog_artist_names USING gin (artist public.gin_trgm_ops);
+CREATE INDEX catalog_artist_names_trgm_idx ON public.catalog_artist_names USING gin (artist extensions.gin_trgm_ops);
 
 
 --
@@ -1740,7 +1882,7 @@ CREATE INDEX palette_colors_css_name_idx ON public.palette_colors USING btree (c
 -- Name: palette_colors_lab_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab public.vector_l2_ops) WITH (m='8', ef_construction='32');
+CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab extensions.vector_l2_ops) WITH (m='8', ef_construction='32');
 
 
 --
