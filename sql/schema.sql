@@ -360,6 +360,153 @@ COMMENT ON VIEW public.catalog_analysis_status IS 'Each image and its current an
 
 
 --
+-- Name: COLUMN catalog_analysis_status.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.artwork_id IS 'Internal id of the artwork row.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.collection IS 'The collection of the run that last read the image.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.analysed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.analysed_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.text IS 'The text catalogers see: the correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.is_corrected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.is_corrected IS 'True when text is a cataloger''s correction (also while a new analysis awaits review).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.review_status IS 'unreviewed, approved, corrected, rejected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.review_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.review_id IS 'The review that decides what is shown (analysis_reviews.id); NULL when unreviewed.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.reviewer IS 'Who gave the verdict.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.reviewed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.reviewed_at IS 'When the verdict was given.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.corrected_analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.corrected_analysis_id IS 'For needs_review: the earlier analysis whose correction is still shown.';
+
+
+--
 -- Name: catalog_documents; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -396,6 +543,153 @@ CREATE VIEW public.catalog_documents AS
 --
 
 COMMENT ON VIEW public.catalog_documents IS 'Current, not rejected analyses with their artwork: what every search function reads. text is what catalogers see; model_text the model''s.';
+
+
+--
+-- Name: COLUMN catalog_documents.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_documents.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.artwork_id IS 'Internal id of the artwork row.';
+
+
+--
+-- Name: COLUMN catalog_documents.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_documents.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_documents.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_documents.date_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.date_text IS 'The date as the museum wrote it (c.1837, 1840-5).';
+
+
+--
+-- Name: COLUMN catalog_documents.year_start; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.year_start IS 'First year the date allows (BCE negative); NULL when undated.';
+
+
+--
+-- Name: COLUMN catalog_documents.year_end; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.year_end IS 'Last year the date allows; a year filter keeps works whose range overlaps.';
+
+
+--
+-- Name: COLUMN catalog_documents.medium; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.medium IS 'Medium and support, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_documents.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_documents.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN catalog_documents.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.text IS 'The text catalogers see: the correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_documents.aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.aspects IS 'Sentences of the model''s text by aspect (composition, colour, light_and_shadow, ...), as JSON.';
+
+
+--
+-- Name: COLUMN catalog_documents.terms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.terms IS 'Art vocabulary terms found in the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_documents.search_doc; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.search_doc IS 'Weighted full-text document (title and artist A, terms B, text C, medium D) of the text catalogers see.';
+
+
+--
+-- Name: COLUMN catalog_documents.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.embedding IS '384-d all-MiniLM-L6-v2 embedding of the model''s text (NULL when embedding was off).';
+
+
+--
+-- Name: COLUMN catalog_documents.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: COLUMN catalog_documents.is_corrected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.is_corrected IS 'True when text is a cataloger''s correction (also while a new analysis awaits review).';
+
+
+--
+-- Name: COLUMN catalog_documents.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.review_status IS 'unreviewed, approved, corrected, rejected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_documents.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_documents.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.model_name IS 'Readable model name, from its card or its location (models table).';
 
 
 --
@@ -482,6 +776,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_note_artist(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_note_artist() IS 'Trigger: keeps catalog_artist_names (what fuzzy artist search reads) in step with artworks.';
+
+
+--
 -- Name: catalog_query_key(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -517,6 +818,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+
+--
+-- Name: FUNCTION catalog_review_reindex(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_review_reindex() IS 'Trigger: a new review re-indexes the current analyses of the images it concerns (runs as archive_review_definer).';
 
 
 --
@@ -809,6 +1117,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_structure_document(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_structure_document() IS 'Trigger: indexes the text catalogers see (a correction when one exists) in analysis_structure.search_doc.';
+
+
+--
 -- Name: extensions_on_function_paths(); Type: PROCEDURE; Schema: public; Owner: -
 --
 
@@ -862,6 +1177,13 @@ $$;
 
 
 --
+-- Name: FUNCTION models_note_evaluation(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.models_note_evaluation() IS 'Trigger: an evaluation names its model version from the model card.';
+
+
+--
 -- Name: models_note_run(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -886,6 +1208,13 @@ $$;
 
 
 --
+-- Name: FUNCTION models_note_run(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.models_note_run() IS 'Trigger: a run''s model version enters models, named after the last part of its location.';
+
+
+--
 -- Name: runs_model_name(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -899,6 +1228,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+
+--
+-- Name: FUNCTION runs_model_name(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.runs_model_name() IS 'Trigger: runs.model_name follows the models table.';
 
 
 --
@@ -967,6 +1303,90 @@ CREATE VIEW public.artwork_analysis_history AS
 --
 
 COMMENT ON VIEW public.artwork_analysis_history IS 'Every analysis an object''s images have had, across model and prompt versions and re-shot photographs.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.is_current_content; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.is_current_content IS 'True when the URI holds this content now (false: an earlier photograph).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.prompt_version IS 'Hash of the prompt text: a changed prompt is a new version.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.is_current; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.is_current IS 'True for the analysis catalogers see for this content (older model or prompt versions are false).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.text IS 'The model''s text of this analysis.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.created_at IS 'When the analysis was written.';
 
 
 --
@@ -1065,6 +1485,90 @@ COMMENT ON VIEW public.catalog_artworks IS 'One row per artwork: metadata, the a
 
 
 --
+-- Name: COLUMN catalog_artworks.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.artwork_id IS 'Internal id of the artwork row.';
+
+
+--
+-- Name: COLUMN catalog_artworks.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_artworks.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_artworks.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_artworks.date_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.date_text IS 'The date as the museum wrote it (c.1837, 1840-5).';
+
+
+--
+-- Name: COLUMN catalog_artworks.year_start; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.year_start IS 'First year the date allows (BCE negative); NULL when undated.';
+
+
+--
+-- Name: COLUMN catalog_artworks.year_end; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.year_end IS 'Last year the date allows; a year filter keeps works whose range overlaps.';
+
+
+--
+-- Name: COLUMN catalog_artworks.medium; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.medium IS 'Medium and support, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_artworks.metadata; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.metadata IS 'Every column of the manifest row, as given (JSON).';
+
+
+--
+-- Name: COLUMN catalog_artworks.image_uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.image_uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_artworks.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN catalog_artworks.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
 -- Name: COLUMN catalog_artworks.analysis; Type: COMMENT; Schema: public; Owner: -
 --
 
@@ -1076,6 +1580,34 @@ COMMENT ON COLUMN public.catalog_artworks.analysis IS 'The text catalogers see: 
 --
 
 COMMENT ON COLUMN public.catalog_artworks.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_artworks.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN catalog_artworks.analysed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.analysed_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN catalog_artworks.aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.aspects IS 'Sentences of the model''s text by aspect (composition, colour, light_and_shadow, ...), as JSON.';
+
+
+--
+-- Name: COLUMN catalog_artworks.terms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.terms IS 'Art vocabulary terms found in the model''s text.';
 
 
 --
@@ -1142,6 +1674,34 @@ COMMENT ON COLUMN public.catalog_artworks.review_status IS 'unreviewed, approved
 
 
 --
+-- Name: COLUMN catalog_artworks.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_artworks.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.reviewer IS 'Who gave the verdict.';
+
+
+--
+-- Name: COLUMN catalog_artworks.reviewed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.reviewed_at IS 'When the verdict was given.';
+
+
+--
+-- Name: COLUMN catalog_artworks.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.collection IS 'The collection of the run that last read the image.';
+
+
+--
 -- Name: catalog_aspects; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1166,6 +1726,55 @@ COMMENT ON VIEW public.catalog_aspects IS 'Aspects in long form: one row per (an
 
 
 --
+-- Name: COLUMN catalog_aspects.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_aspects.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_aspects.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_aspects.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_aspects.aspect; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.aspect IS 'One of composition, colour, line, light_and_shadow, space_and_perspective, texture_and_brushwork, form, mood_and_effect, other.';
+
+
+--
+-- Name: COLUMN catalog_aspects.sentence_no; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.sentence_no IS 'Position of the sentence in the model''s text, from 0.';
+
+
+--
+-- Name: COLUMN catalog_aspects.sentence; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.sentence IS 'One sentence of the model''s text.';
+
+
+--
 -- Name: catalog_colors; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1180,6 +1789,20 @@ CREATE VIEW public.catalog_colors AS
 --
 
 COMMENT ON VIEW public.catalog_colors IS 'CSS colour names and their hex codes, for colour search.';
+
+
+--
+-- Name: COLUMN catalog_colors.name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_colors.name IS 'CSS colour name, as catalog_search_color takes it.';
+
+
+--
+-- Name: COLUMN catalog_colors.hex; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_colors.hex IS 'Its colour as #rrggbb.';
 
 
 --
@@ -1229,6 +1852,90 @@ COMMENT ON VIEW public.catalog_palette IS 'Palette colours of analysed images: r
 
 
 --
+-- Name: COLUMN catalog_palette.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_palette.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_palette.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_palette.image_uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.image_uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_palette.image_sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.image_sha256 IS 'SHA-256 of the image bytes.';
+
+
+--
+-- Name: COLUMN catalog_palette.rank; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.rank IS 'Palette rank: 1 is the largest share of the picture.';
+
+
+--
+-- Name: COLUMN catalog_palette.share; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.share IS 'Share of the picture, 0..1.';
+
+
+--
+-- Name: COLUMN catalog_palette.hex; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.hex IS 'Colour as #rrggbb.';
+
+
+--
+-- Name: COLUMN catalog_palette.css_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.css_name IS 'Nearest CSS colour name (CIELAB distance).';
+
+
+--
+-- Name: COLUMN catalog_palette.l; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.l IS 'CIELAB L*: 0 black .. 100 white.';
+
+
+--
+-- Name: COLUMN catalog_palette.a; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.a IS 'CIELAB a*: negative green, positive red.';
+
+
+--
+-- Name: COLUMN catalog_palette.b; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.b IS 'CIELAB b*: negative blue, positive yellow.';
+
+
+--
 -- Name: catalog_review_queue; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1255,6 +1962,97 @@ CREATE VIEW public.catalog_review_queue AS
 --
 
 COMMENT ON VIEW public.catalog_review_queue IS 'Current analyses waiting for a cataloger: unreviewed, or needs_review (a new model''s analysis of a corrected image).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.collection IS 'The collection of the run that last read the image.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.analysed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.analysed_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.review_status IS 'unreviewed, approved, corrected, rejected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.text IS 'The text catalogers see: the correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.model_text IS 'The model''s own text, kept beside any correction.';
 
 
 --
@@ -1295,6 +2093,97 @@ COMMENT ON VIEW public.catalog_reviews IS 'Every review, newest verdict per anal
 
 
 --
+-- Name: COLUMN catalog_reviews.review_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.review_id IS 'Id of the review (analysis_reviews.id).';
+
+
+--
+-- Name: COLUMN catalog_reviews.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_reviews.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_reviews.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_reviews.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_reviews.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_reviews.verdict; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.verdict IS 'approved, corrected or rejected.';
+
+
+--
+-- Name: COLUMN catalog_reviews.corrected_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.corrected_text IS 'The cataloger''s text, for a corrected verdict.';
+
+
+--
+-- Name: COLUMN catalog_reviews.note; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.note IS 'The cataloger''s note on the verdict.';
+
+
+--
+-- Name: COLUMN catalog_reviews.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.reviewer IS 'Who gave the verdict.';
+
+
+--
+-- Name: COLUMN catalog_reviews.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.created_at IS 'When the verdict was given.';
+
+
+--
+-- Name: COLUMN catalog_reviews.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.model_text IS 'The model''s text of the reviewed analysis.';
+
+
+--
+-- Name: COLUMN catalog_reviews.is_current; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.is_current IS 'True while the reviewed analysis is the current one of its content.';
+
+
+--
 -- Name: current_image_analyses; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -1321,6 +2210,90 @@ CREATE VIEW public.current_image_analyses AS
 --
 
 COMMENT ON VIEW public.current_image_analyses IS 'Each image URI and its current analysis as the model wrote it (reviews: catalog_analysis_status).';
+
+
+--
+-- Name: COLUMN current_image_analyses.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN current_image_analyses.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN current_image_analyses.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN current_image_analyses.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN current_image_analyses.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN current_image_analyses.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN current_image_analyses.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN current_image_analyses.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN current_image_analyses.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.prompt_version IS 'Hash of the prompt text: a changed prompt is a new version.';
+
+
+--
+-- Name: COLUMN current_image_analyses.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.text IS 'The model''s text (the text catalogers see: catalog_analysis_status).';
+
+
+--
+-- Name: COLUMN current_image_analyses.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN current_image_analyses.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.created_at IS 'When the analysis was written.';
 
 
 --
