@@ -19,10 +19,24 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: extensions; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA extensions;
+
+
+--
+-- Name: SCHEMA extensions; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON SCHEMA extensions IS 'pgvector, pg_trgm and other extensions, kept out of public so \df lists the catalog''s own functions. SET search_path = public, extensions to use their operators directly.';
+
+
+--
 -- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
 --
 
-CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions;
 
 
 --
@@ -36,7 +50,7 @@ COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching
 -- Name: vector; Type: EXTENSION; Schema: -; Owner: -
 --
 
-CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA extensions;
 
 
 --
@@ -47,37 +61,12 @@ COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access met
 
 
 --
--- Name: artworks_record_history(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.artworks_record_history() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
-    AS $$
-DECLARE
-    run bigint := CASE WHEN NEW.last_run_id IS DISTINCT FROM OLD.last_run_id
-                         OR NEW.updated_at IS DISTINCT FROM OLD.updated_at
-                       THEN NEW.last_run_id END;
-BEGIN
-    INSERT INTO artwork_metadata_history (artwork_id, run_id, field, old_value, new_value)
-    SELECT NEW.id, run, c.field, c.old_value, c.new_value
-    FROM (VALUES ('title', OLD.title, NEW.title),
-                 ('artist', OLD.artist, NEW.artist),
-                 ('date_text', OLD.date_text, NEW.date_text),
-                 ('medium', OLD.medium, NEW.medium)) AS c (field, old_value, new_value)
-    WHERE c.old_value IS DISTINCT FROM c.new_value;
-    RETURN NULL;
-END
-$$;
-
-
---
 -- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_color_lab(p_color text) RETURNS public.vector
+CREATE FUNCTION public.catalog_color_lab(p_color text) RETURNS extensions.vector
     LANGUAGE plpgsql STABLE STRICT
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $_$
 DECLARE
     key text := lower(regexp_replace(p_color, '[\s_-]', '', 'g'));
@@ -94,6 +83,34 @@ BEGIN
     RETURN catalog_hex_lab(found);
 END
 $_$;
+
+
+--
+-- Name: FUNCTION catalog_color_lab(p_color text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_color_lab(p_color text) IS 'A typed colour (#rrggbb or CSS name) as a CIELAB vector.';
+
+
+--
+-- Name: catalog_corrected_text(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_corrected_text(p_analysis_id bigint) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+    SELECT s.text FROM catalog_analysis_status s
+    WHERE s.analysis_id = p_analysis_id AND s.is_corrected
+    ORDER BY s.reviewed_at DESC LIMIT 1
+$$;
+
+
+--
+-- Name: FUNCTION catalog_corrected_text(p_analysis_id bigint); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_corrected_text(p_analysis_id bigint) IS 'The cataloger''s correction an analysis is shown with, or NULL when the model''s text stands.';
 
 
 SET default_tablespace = '';
@@ -121,6 +138,30 @@ CREATE TABLE public.analyses (
 
 
 --
+-- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.analysis_reviews (
+    id bigint NOT NULL,
+    analysis_id bigint NOT NULL,
+    verdict text NOT NULL,
+    corrected_text text,
+    reviewer text,
+    note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
+    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
+);
+
+
+--
+-- Name: TABLE analysis_reviews; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.analysis_reviews IS 'Catalogers'' verdicts, append-only; the newest per analysis counts. archive_cataloger may insert.';
+
+
+--
 -- Name: analysis_structure; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -130,7 +171,7 @@ CREATE TABLE public.analysis_structure (
     terms text[] DEFAULT '{}'::text[] NOT NULL,
     vocabulary_version text NOT NULL,
     search_doc tsvector NOT NULL,
-    embedding public.vector(384),
+    embedding extensions.vector(384),
     embedding_model text,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
@@ -151,10 +192,19 @@ CREATE TABLE public.artworks (
     medium text,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    collection text DEFAULT 'default'::text NOT NULL,
-    mapped_fields text[] DEFAULT '{}'::text[] NOT NULL,
-    last_run_id bigint
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: image_contents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.image_contents (
+    uri text NOT NULL,
+    sha256 text NOT NULL,
+    run_id bigint,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL
 );
 
 
@@ -173,9 +223,287 @@ CREATE TABLE public.images (
     last_run_id bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    fingerprint text,
-    metadata_hash text
+    fingerprint text
 );
+
+
+--
+-- Name: models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.models (
+    version text NOT NULL,
+    name text NOT NULL,
+    location text,
+    name_source text DEFAULT 'location'::text NOT NULL,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT models_name_source_check CHECK ((name_source = ANY (ARRAY['card'::text, 'location'::text, 'evaluation'::text])))
+);
+
+
+--
+-- Name: TABLE models; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.models IS 'Model versions (hashes of the model card) and their readable names.';
+
+
+--
+-- Name: runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.runs (
+    id bigint NOT NULL,
+    collection text NOT NULL,
+    source_uri text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    host text,
+    pid integer,
+    model_version text,
+    prompt_version text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    images_per_second double precision,
+    error text,
+    prompt_name text,
+    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
+    backend_pid integer,
+    model_name text,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
+);
+
+
+--
+-- Name: catalog_analysis_status; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_analysis_status AS
+ SELECT aw.object_id,
+    aw.title,
+    aw.artist,
+    aw.id AS artwork_id,
+    ru.collection,
+    i.uri,
+    i.sha256,
+    a.id AS analysis_id,
+    a.model_version,
+    m.name AS model_name,
+    a.prompt_name,
+    a.run_id,
+    a.created_at AS analysed_at,
+        CASE
+            WHEN (v.verdict = 'corrected'::text) THEN v.corrected_text
+            WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.corrected_text
+            ELSE a.text
+        END AS text,
+    a.text AS model_text,
+    COALESCE((v.verdict = 'corrected'::text), (c.verdict = 'corrected'::text), false) AS is_corrected,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.verdict
+            WHEN (c.verdict = 'corrected'::text) THEN 'needs_review'::text
+            ELSE 'unreviewed'::text
+        END AS review_status,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.id
+            WHEN (c.verdict = 'corrected'::text) THEN c.id
+            ELSE NULL::bigint
+        END AS review_id,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.reviewer
+            WHEN (c.verdict = 'corrected'::text) THEN c.reviewer
+            ELSE NULL::text
+        END AS reviewer,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.created_at
+            WHEN (c.verdict = 'corrected'::text) THEN c.created_at
+            ELSE NULL::timestamp with time zone
+        END AS reviewed_at,
+        CASE
+            WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.analysis_id
+            ELSE NULL::bigint
+        END AS corrected_analysis_id
+   FROM ((((((public.images i
+     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
+     LEFT JOIN public.runs ru ON ((ru.id = COALESCE(i.last_run_id, a.run_id))))
+     LEFT JOIN public.models m ON ((m.version = a.model_version)))
+     LEFT JOIN LATERAL ( SELECT r.id,
+            r.verdict,
+            r.corrected_text,
+            r.reviewer,
+            r.created_at
+           FROM public.analysis_reviews r
+          WHERE (r.analysis_id = a.id)
+          ORDER BY r.created_at DESC, r.id DESC
+         LIMIT 1) v ON (true))
+     LEFT JOIN LATERAL ( SELECT r.id,
+            r.analysis_id,
+            r.verdict,
+            r.corrected_text,
+            r.reviewer,
+            r.created_at
+           FROM ((public.image_contents ic
+             JOIN public.analyses o ON (((o.image_sha256 = ic.sha256) AND (o.prompt_name = a.prompt_name) AND (o.id <> a.id))))
+             JOIN public.analysis_reviews r ON ((r.analysis_id = o.id)))
+          WHERE ((ic.uri = i.uri) AND (v.id IS NULL))
+          ORDER BY r.created_at DESC, r.id DESC
+         LIMIT 1) c ON (true));
+
+
+--
+-- Name: VIEW catalog_analysis_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_analysis_status IS 'Each image and its current analysis, rejected ones too: the text catalogers see, the model''s text, and the review status.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.artwork_id IS 'Internal id of the artwork row.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.collection IS 'The collection of the run that last read the image.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.analysed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.analysed_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.text IS 'The text catalogers see: the correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.is_corrected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.is_corrected IS 'True when text is a cataloger''s correction (also while a new analysis awaits review).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.review_status IS 'unreviewed, approved, corrected, rejected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.review_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.review_id IS 'The review that decides what is shown (analysis_reviews.id); NULL when unreviewed.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.reviewer IS 'Who gave the verdict.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.reviewed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.reviewed_at IS 'When the verdict was given.';
+
+
+--
+-- Name: COLUMN catalog_analysis_status.corrected_analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_analysis_status.corrected_analysis_id IS 'For needs_review: the earlier analysis whose correction is still shown.';
 
 
 --
@@ -183,27 +511,185 @@ CREATE TABLE public.images (
 --
 
 CREATE VIEW public.catalog_documents AS
- SELECT a.id AS analysis_id,
-    aw.id AS artwork_id,
-    aw.object_id,
+ SELECT st.analysis_id,
+    st.artwork_id,
+    st.object_id,
     aw.title,
     aw.artist,
     aw.date_text,
     aw.year_start,
     aw.year_end,
     aw.medium,
-    i.uri,
-    i.sha256,
-    a.text,
+    st.uri,
+    st.sha256,
+    st.text,
     s.aspects,
     s.terms,
     s.search_doc,
     s.embedding,
-    aw.collection
-   FROM (((public.analysis_structure s
-     JOIN public.analyses a ON (((a.id = s.analysis_id) AND a.is_current)))
-     JOIN public.images i ON ((i.sha256 = a.image_sha256)))
-     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+    st.model_text,
+    st.is_corrected,
+    st.review_status,
+    st.model_version,
+    st.model_name
+   FROM ((public.catalog_analysis_status st
+     JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
+     LEFT JOIN public.artworks aw ON ((aw.id = st.artwork_id)))
+  WHERE (st.review_status <> 'rejected'::text);
+
+
+--
+-- Name: VIEW catalog_documents; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_documents IS 'Current, not rejected analyses with their artwork: what every search function reads. text is what catalogers see; model_text the model''s.';
+
+
+--
+-- Name: COLUMN catalog_documents.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_documents.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.artwork_id IS 'Internal id of the artwork row.';
+
+
+--
+-- Name: COLUMN catalog_documents.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_documents.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_documents.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_documents.date_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.date_text IS 'The date as the museum wrote it (c.1837, 1840-5).';
+
+
+--
+-- Name: COLUMN catalog_documents.year_start; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.year_start IS 'First year the date allows (BCE negative); NULL when undated.';
+
+
+--
+-- Name: COLUMN catalog_documents.year_end; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.year_end IS 'Last year the date allows; a year filter keeps works whose range overlaps.';
+
+
+--
+-- Name: COLUMN catalog_documents.medium; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.medium IS 'Medium and support, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_documents.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_documents.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN catalog_documents.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.text IS 'The text catalogers see: the correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_documents.aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.aspects IS 'Sentences of the model''s text by aspect (composition, colour, light_and_shadow, ...), as JSON.';
+
+
+--
+-- Name: COLUMN catalog_documents.terms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.terms IS 'Art vocabulary terms found in the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_documents.search_doc; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.search_doc IS 'Weighted full-text document (title and artist A, terms B, text C, medium D) of the text catalogers see.';
+
+
+--
+-- Name: COLUMN catalog_documents.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.embedding IS '384-d all-MiniLM-L6-v2 embedding of the model''s text (NULL when embedding was off).';
+
+
+--
+-- Name: COLUMN catalog_documents.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: COLUMN catalog_documents.is_corrected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.is_corrected IS 'True when text is a cataloger''s correction (also while a new analysis awaits review).';
+
+
+--
+-- Name: COLUMN catalog_documents.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.review_status IS 'unreviewed, approved, corrected, rejected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_documents.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_documents.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.model_name IS 'Readable model name, from its card or its location (models table).';
 
 
 --
@@ -226,11 +712,19 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_filtered(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_filtered(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'The filters every search combines with (NULL = any): artist and medium contain the text, year ranges overlap, aspect, vocabulary term.';
+
+
+--
 -- Name: catalog_hex_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_hex_lab(p_hex text) RETURNS public.vector
+CREATE FUNCTION public.catalog_hex_lab(p_hex text) RETURNS extensions.vector
     LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 DECLARE
     rgb float8[] := ARRAY[
@@ -258,12 +752,19 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_hex_lab(p_hex text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_hex_lab(p_hex text) IS '#rrggbb as a CIELAB (D65) vector.';
+
+
+--
 -- Name: catalog_note_artist(); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.catalog_note_artist() RETURNS trigger
     LANGUAGE plpgsql
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
 BEGIN
     IF NEW.artist IS NOT NULL THEN
@@ -275,20 +776,73 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_note_artist(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_note_artist() IS 'Trigger: keeps catalog_artist_names (what fuzzy artist search reads) in step with artworks.';
+
+
+--
+-- Name: catalog_query_key(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_query_key(p_query text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN lower(regexp_replace(btrim(p_query), '\s+'::text, ' '::text, 'g'::text));
+
+
+--
+-- Name: FUNCTION catalog_query_key(p_query text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_query_key(p_query text) IS 'The form query_embeddings stores words in: lower case, spaces collapsed.';
+
+
+--
+-- Name: catalog_review_reindex(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_review_reindex() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE analysis_structure s SET updated_at = now()
+    WHERE s.analysis_id IN (
+        SELECT st.analysis_id
+        FROM analyses o
+        JOIN image_contents ic ON ic.sha256 = o.image_sha256
+        JOIN catalog_analysis_status st ON st.uri = ic.uri
+        WHERE o.id = NEW.analysis_id
+        UNION SELECT NEW.analysis_id);
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION catalog_review_reindex(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_review_reindex() IS 'Trigger: a new review re-indexes the current analyses of the images it concerns (runs as archive_review_definer).';
+
+
+--
 -- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
+    -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
+    -- `limit` images. The target is a stable function call, so the HNSW index orders by it.
     WITH near AS (
-        SELECT d.analysis_id, d.collection, d.object_id, d.title, d.artist, d.date_text,
-               d.medium, d.uri, (p.lab <-> catalog_color_lab(p_color))::float8 AS distance,
-               p.hex, p.share
+        SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+               (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
         FROM palette_colors p
         JOIN catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
           ON d.sha256 = p.image_sha256
@@ -300,21 +854,57 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
         SELECT DISTINCT ON (n.analysis_id) n.*
         FROM near n ORDER BY n.analysis_id, n.distance, n.share DESC
     )
-    SELECT b.collection, b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri,
-           b.distance, b.hex || ' (' || round(b.share * 100) || '%)'
+    SELECT b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri, b.distance,
+           b.hex || ' (' || round(b.share * 100) || '%)'
     FROM best b
-    ORDER BY b.distance, b.object_id, b.collection
+    ORDER BY b.distance, b.object_id
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real) IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
+
+
+--
+-- Name: catalog_search_document(bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text) RETURNS tsvector
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+    SELECT setweight(to_tsvector('english', coalesce(aw.title, '') || ' '
+                                            || coalesce(aw.artist, '')), 'A')
+           || setweight(to_tsvector('english', array_to_string(p_terms, ' ')), 'B')
+           || setweight(to_tsvector('english', coalesce(p_text, a.text)), 'C')
+           || setweight(to_tsvector('english', coalesce(aw.medium, '')), 'D')
+    FROM analyses a
+    LEFT JOIN LATERAL (
+        SELECT artwork_id FROM images WHERE sha256 = a.image_sha256 ORDER BY id LIMIT 1
+    ) i ON true
+    LEFT JOIN artworks aw ON aw.id = i.artwork_id
+    WHERE a.id = p_analysis_id
+$$;
+
+
+--
+-- Name: FUNCTION catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text) IS 'The weighted full-text document of an analysis (title and artist A, terms B, text C, medium D), with p_text in place of the model''s text when given.';
 
 
 --
 -- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "pg_trgm.word_similarity_threshold" TO '0.5'
     AS $$
@@ -323,11 +913,13 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         FROM catalog_artist_names n
         WHERE p_query <% n.artist
     ),
+    -- All works of one painter share the artist's score, so the first p_limit in object order
+    -- are the only ones that can rank; a work whose title scores higher is found below too.
     by_artist AS (
         SELECT w.*
         FROM names n
         CROSS JOIN LATERAL (
-            SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+            SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                    greatest(n.similarity, word_similarity(p_query, d.title)) AS score
             FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
                                   p_term) d
@@ -337,77 +929,130 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         ) w
     ),
     by_title AS (
-        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                greatest(word_similarity(p_query, d.title),
                         word_similarity(p_query, d.artist)) AS score
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
         WHERE p_query <% d.title
     ),
     hits AS (
-        SELECT DISTINCT ON (h.uri) h.*
+        SELECT DISTINCT ON (h.object_id, h.uri) h.*
         FROM (SELECT * FROM by_artist UNION ALL SELECT * FROM by_title) h
-        ORDER BY h.uri, h.score DESC
+        ORDER BY h.object_id, h.uri, h.score DESC
     )
-    SELECT h.collection, h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri,
-           h.score::float8, NULL::text
+    SELECT h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri, h.score::float8,
+           NULL::text
     FROM hits h
-    ORDER BY h.score DESC, h.object_id, h.collection
+    ORDER BY h.score DESC, h.object_id
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
 --
--- Name: catalog_search_semantic(public.vector, integer, text, integer, integer, text, text, text, bigint); Type: FUNCTION; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_semantic(p_embedding public.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_artwork bigint DEFAULT NULL::bigint) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
+
+
+--
+-- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_object text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
-    SELECT n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri,
-           1 - n.distance, NULL
+    SELECT n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri, 1 - n.distance, NULL
     FROM (
-        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                (d.embedding <=> p_embedding)::float8 AS distance
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-        WHERE p_exclude_artwork IS NULL OR d.artwork_id IS DISTINCT FROM p_exclude_artwork
+        WHERE p_exclude_object IS NULL OR d.object_id IS DISTINCT FROM p_exclude_object
         ORDER BY d.embedding <=> p_embedding
         LIMIT least(greatest(p_limit, 0), 1000)
     ) n
-    ORDER BY n.distance, n.object_id, n.collection
+    ORDER BY n.distance, n.object_id
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+
+
+--
+-- Name: catalog_search_semantic_text(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    found extensions.vector;
+BEGIN
+    SELECT q.embedding INTO found FROM query_embeddings q
+    WHERE q.query = catalog_query_key(p_query);
+    IF found IS NULL THEN
+        RAISE EXCEPTION 'no embedding stored for "%": embed these words first: archive-analyzer embed %',
+            p_query, quote_literal(p_query)
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Words are embedded outside SQL, by the model that embedded the analyses.';
+    END IF;
+    RETURN QUERY SELECT * FROM catalog_search_semantic(found, p_limit, p_artist, p_year_from,
+                                                       p_year_to, p_medium, p_aspect, p_term);
+END
+$$;
+
+
+--
+-- Name: FUNCTION catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Semantic search from words embedded before with `archive-analyzer embed ''words''` (else an error saying so); score = cosine similarity, higher is better.';
 
 
 --
 -- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
     SELECT s.*
-    FROM (SELECT d.embedding, d.artwork_id FROM catalog_documents d
+    FROM (SELECT d.embedding FROM catalog_documents d
           WHERE d.object_id = p_object_id AND d.embedding IS NOT NULL
           ORDER BY d.analysis_id DESC LIMIT 1) src
     CROSS JOIN LATERAL catalog_search_semantic(
         src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
-        src.artwork_id) s
+        p_object_id) s
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
 
 
 --
 -- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path TO 'public', 'pg_temp'
+    SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
+    -- Plans are custom (constant parameters), so the branch whose condition is false never runs.
     WITH unfiltered AS (
         SELECT c.analysis_id, c.rank
         FROM (SELECT s.analysis_id,
@@ -422,27 +1067,174 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
         FETCH FIRST least(greatest(p_limit, 0), 1000) ROWS WITH TIES
     ),
     candidates AS (
-        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-                d.text, u.rank
+        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text, u.rank
          FROM unfiltered u
          JOIN catalog_documents d ON d.analysis_id = u.analysis_id)
         UNION ALL
-        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-                d.text, ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
+        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
+                ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
          FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
          WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
            AND d.search_doc @@ websearch_to_tsquery('english', p_query)
          LIMIT least(greatest(p_candidates, 1), 10000))
     ),
-    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id, c.collection
+    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id
             LIMIT least(greatest(p_limit, 0), 1000))
-    SELECT t.collection, t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri,
-           t.rank::float8,
+    SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
            ts_headline('english', t.text, websearch_to_tsquery('english', p_query),
                        'MaxFragments=1, MaxWords=25, MinWords=10')
     FROM top t
-    ORDER BY t.rank DESC, t.object_id, t.collection
+    ORDER BY t.rank DESC, t.object_id
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer) IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
+
+
+--
+-- Name: catalog_structure_document(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_structure_document() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    corrected text := catalog_corrected_text(NEW.analysis_id);
+BEGIN
+    -- An insert without a correction keeps the sink's document (the same words): no second
+    -- to_tsvector per analysis in the pipeline's hot path.
+    IF corrected IS NOT NULL OR TG_OP = 'UPDATE' THEN
+        NEW.search_doc := catalog_search_document(NEW.analysis_id, NEW.terms, corrected);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: FUNCTION catalog_structure_document(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_structure_document() IS 'Trigger: indexes the text catalogers see (a correction when one exists) in analysis_structure.search_doc.';
+
+
+--
+-- Name: extensions_on_function_paths(); Type: PROCEDURE; Schema: public; Owner: -
+--
+
+CREATE PROCEDURE public.extensions_on_function_paths()
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    fn regprocedure;
+BEGIN
+    FOR fn IN
+        SELECT p.oid::regprocedure
+        FROM pg_proc p
+        JOIN pg_language l ON l.oid = p.prolang
+        WHERE p.pronamespace = 'public'::regnamespace
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                          WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                            AND d.deptype = 'e')
+          AND (EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
+               OR l.lanname NOT IN ('sql', 'internal', 'c'))
+    LOOP
+        EXECUTE format('ALTER ROUTINE %s SET search_path = public, extensions, pg_temp', fn);
+    END LOOP;
+END
+$$;
+
+
+--
+-- Name: PROCEDURE extensions_on_function_paths(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON PROCEDURE public.extensions_on_function_paths() IS 'Puts the extensions schema on the search_path of every project function that has one (migration 0014; CALL it after creating functions by hand).';
+
+
+--
+-- Name: models_note_evaluation(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.models_note_evaluation() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO models (version, name, location, name_source)
+    VALUES (NEW.model_version, NEW.model_name, NEW.model_location, 'evaluation')
+    ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, name_source = 'evaluation'
+    WHERE models.name_source = 'location';
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION models_note_evaluation(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.models_note_evaluation() IS 'Trigger: an evaluation names its model version from the model card.';
+
+
+--
+-- Name: models_note_run(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.models_note_run() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    location text := NEW.settings ->> 'model';
+BEGIN
+    IF NEW.model_version IS NOT NULL THEN
+        INSERT INTO models (version, name, location)
+        VALUES (NEW.model_version,
+                coalesce(nullif(regexp_replace(rtrim(location, '/'), '^.*/', ''), ''),
+                         'tiny-random-llava'),
+                location)
+        ON CONFLICT (version) DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION models_note_run(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.models_note_run() IS 'Trigger: a run''s model version enters models, named after the last part of its location.';
+
+
+--
+-- Name: runs_model_name(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.runs_model_name() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE runs SET model_name = NEW.name
+    WHERE model_version = NEW.version AND model_name IS DISTINCT FROM NEW.name;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION runs_model_name(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.runs_model_name() IS 'Trigger: runs.model_name follows the models table.';
 
 
 --
@@ -465,23 +1257,6 @@ ALTER SEQUENCE public.analyses_id_seq OWNED BY public.analyses.id;
 
 
 --
--- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.analysis_reviews (
-    id bigint NOT NULL,
-    analysis_id bigint NOT NULL,
-    verdict text NOT NULL,
-    corrected_text text,
-    reviewer text,
-    note text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
-    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
-);
-
-
---
 -- Name: analysis_reviews_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -501,18 +1276,6 @@ ALTER SEQUENCE public.analysis_reviews_id_seq OWNED BY public.analysis_reviews.i
 
 
 --
--- Name: image_contents; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.image_contents (
-    uri text NOT NULL,
-    sha256 text NOT NULL,
-    run_id bigint,
-    first_seen timestamp with time zone DEFAULT now() NOT NULL
-);
-
-
---
 -- Name: artwork_analysis_history; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -528,8 +1291,7 @@ CREATE VIEW public.artwork_analysis_history AS
     (a.is_current AND (c.sha256 = i.sha256)) AS is_current,
     a.text,
     a.run_id,
-    a.created_at,
-    aw.collection
+    a.created_at
    FROM (((public.image_contents c
      JOIN public.images i ON ((i.uri = c.uri)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
@@ -537,38 +1299,94 @@ CREATE VIEW public.artwork_analysis_history AS
 
 
 --
--- Name: artwork_metadata_history; Type: TABLE; Schema: public; Owner: -
+-- Name: VIEW artwork_analysis_history; Type: COMMENT; Schema: public; Owner: -
 --
 
-CREATE TABLE public.artwork_metadata_history (
-    id bigint NOT NULL,
-    artwork_id bigint NOT NULL,
-    run_id bigint,
-    field text NOT NULL,
-    old_value text,
-    new_value text,
-    changed_by text DEFAULT CURRENT_USER NOT NULL,
-    changed_at timestamp with time zone DEFAULT now() NOT NULL
-);
+COMMENT ON VIEW public.artwork_analysis_history IS 'Every analysis an object''s images have had, across model and prompt versions and re-shot photographs.';
 
 
 --
--- Name: artwork_metadata_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+-- Name: COLUMN artwork_analysis_history.object_id; Type: COMMENT; Schema: public; Owner: -
 --
 
-CREATE SEQUENCE public.artwork_metadata_history_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
+COMMENT ON COLUMN public.artwork_analysis_history.object_id IS 'The museum''s object or accession number, from the manifest.';
 
 
 --
--- Name: artwork_metadata_history_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+-- Name: COLUMN artwork_analysis_history.uri; Type: COMMENT; Schema: public; Owner: -
 --
 
-ALTER SEQUENCE public.artwork_metadata_history_id_seq OWNED BY public.artwork_metadata_history.id;
+COMMENT ON COLUMN public.artwork_analysis_history.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.is_current_content; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.is_current_content IS 'True when the URI holds this content now (false: an earlier photograph).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.prompt_version IS 'Hash of the prompt text: a changed prompt is a new version.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.is_current; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.is_current IS 'True for the analysis catalogers see for this content (older model or prompt versions are false).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.text IS 'The model''s text of this analysis.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.created_at IS 'When the analysis was written.';
 
 
 --
@@ -629,13 +1447,13 @@ CREATE VIEW public.catalog_artworks AS
     aw.year_end,
     aw.medium,
     aw.metadata,
-    i.uri AS image_uri,
-    i.sha256,
-    a.id AS analysis_id,
-    a.text AS analysis,
-    a.model_version,
-    a.prompt_name,
-    a.created_at AS analysed_at,
+    st.uri AS image_uri,
+    st.sha256,
+    st.analysis_id,
+    st.text AS analysis,
+    st.model_version,
+    st.prompt_name,
+    st.analysed_at,
     s.aspects,
     s.terms,
     f.brightness,
@@ -644,13 +1462,243 @@ CREATE VIEW public.catalog_artworks AS
     f.colourfulness,
     f.warmth,
     f.palette,
-    aw.collection
-   FROM ((((public.artworks aw
-     JOIN public.images i ON ((i.artwork_id = aw.id)))
-     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
-     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = a.id)))
-     LEFT JOIN public.image_features f ON ((f.image_sha256 = i.sha256)))
-  ORDER BY aw.id, a.created_at DESC, a.id DESC;
+    st.model_text,
+    st.is_corrected,
+    st.review_status,
+    st.model_name,
+    st.reviewer,
+    st.reviewed_at,
+    st.collection
+   FROM (((public.artworks aw
+     JOIN public.catalog_analysis_status st ON ((st.artwork_id = aw.id)))
+     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
+     LEFT JOIN public.image_features f ON ((f.image_sha256 = st.sha256)))
+  WHERE (st.review_status <> 'rejected'::text)
+  ORDER BY aw.id, st.analysed_at DESC, st.analysis_id DESC;
+
+
+--
+-- Name: VIEW catalog_artworks; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_artworks IS 'One row per artwork: metadata, the analysis catalogers see (a correction when one exists), aspects, terms, measured features and palette. Rejected analyses are left out.';
+
+
+--
+-- Name: COLUMN catalog_artworks.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.artwork_id IS 'Internal id of the artwork row.';
+
+
+--
+-- Name: COLUMN catalog_artworks.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_artworks.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_artworks.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_artworks.date_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.date_text IS 'The date as the museum wrote it (c.1837, 1840-5).';
+
+
+--
+-- Name: COLUMN catalog_artworks.year_start; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.year_start IS 'First year the date allows (BCE negative); NULL when undated.';
+
+
+--
+-- Name: COLUMN catalog_artworks.year_end; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.year_end IS 'Last year the date allows; a year filter keeps works whose range overlaps.';
+
+
+--
+-- Name: COLUMN catalog_artworks.medium; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.medium IS 'Medium and support, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_artworks.metadata; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.metadata IS 'Every column of the manifest row, as given (JSON).';
+
+
+--
+-- Name: COLUMN catalog_artworks.image_uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.image_uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_artworks.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN catalog_artworks.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_artworks.analysis; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.analysis IS 'The text catalogers see: the cataloger''s correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_artworks.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_artworks.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN catalog_artworks.analysed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.analysed_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN catalog_artworks.aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.aspects IS 'Sentences of the model''s text by aspect (composition, colour, light_and_shadow, ...), as JSON.';
+
+
+--
+-- Name: COLUMN catalog_artworks.terms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.terms IS 'Art vocabulary terms found in the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_artworks.brightness; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.brightness IS 'Mean CIELAB L*, 0 (black) .. 100 (white).';
+
+
+--
+-- Name: COLUMN catalog_artworks.contrast; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.contrast IS 'RMS contrast: standard deviation of L*; higher is more contrast.';
+
+
+--
+-- Name: COLUMN catalog_artworks.saturation; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.saturation IS 'Mean HSV saturation, 0 (grey) .. 1 (vivid).';
+
+
+--
+-- Name: COLUMN catalog_artworks.colourfulness; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.colourfulness IS 'Hasler and Suesstrunk colourfulness; above about 60 is very colourful.';
+
+
+--
+-- Name: COLUMN catalog_artworks.warmth; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.warmth IS 'Warm/cool balance, -1 (cool) .. +1 (warm).';
+
+
+--
+-- Name: COLUMN catalog_artworks.palette; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.palette IS 'Five colours by k-means in CIELAB: share (0..1 of the picture), hex, nearest CSS name.';
+
+
+--
+-- Name: COLUMN catalog_artworks.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: COLUMN catalog_artworks.is_corrected; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.is_corrected IS 'True when analysis is a cataloger''s correction (also while a new analysis awaits review).';
+
+
+--
+-- Name: COLUMN catalog_artworks.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.review_status IS 'unreviewed, approved, corrected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_artworks.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_artworks.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.reviewer IS 'Who gave the verdict.';
+
+
+--
+-- Name: COLUMN catalog_artworks.reviewed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.reviewed_at IS 'When the verdict was given.';
+
+
+--
+-- Name: COLUMN catalog_artworks.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_artworks.collection IS 'The collection of the run that last read the image.';
 
 
 --
@@ -664,11 +1712,66 @@ CREATE VIEW public.catalog_aspects AS
     d.artist,
     e.key AS aspect,
     (s.ordinality)::integer AS sentence_no,
-    s.sentence,
-    d.collection
+    s.sentence
    FROM ((public.catalog_documents d
      CROSS JOIN LATERAL jsonb_each(d.aspects) e(key, value))
      CROSS JOIN LATERAL jsonb_array_elements_text(e.value) WITH ORDINALITY s(sentence, ordinality));
+
+
+--
+-- Name: VIEW catalog_aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_aspects IS 'Aspects in long form: one row per (analysis, aspect, sentence) of the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_aspects.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_aspects.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_aspects.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_aspects.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_aspects.aspect; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.aspect IS 'One of composition, colour, line, light_and_shadow, space_and_perspective, texture_and_brushwork, form, mood_and_effect, other.';
+
+
+--
+-- Name: COLUMN catalog_aspects.sentence_no; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.sentence_no IS 'Position of the sentence in the model''s text, from 0.';
+
+
+--
+-- Name: COLUMN catalog_aspects.sentence; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.sentence IS 'One sentence of the model''s text.';
 
 
 --
@@ -679,6 +1782,27 @@ CREATE VIEW public.catalog_colors AS
  SELECT column1 AS name,
     column2 AS hex
    FROM ( VALUES ('aliceblue'::text,'#f0f8ff'::text), ('antiquewhite'::text,'#faebd7'::text), ('aqua'::text,'#00ffff'::text), ('aquamarine'::text,'#7fffd4'::text), ('azure'::text,'#f0ffff'::text), ('beige'::text,'#f5f5dc'::text), ('bisque'::text,'#ffe4c4'::text), ('black'::text,'#000000'::text), ('blanchedalmond'::text,'#ffebcd'::text), ('blue'::text,'#0000ff'::text), ('blueviolet'::text,'#8a2be2'::text), ('brown'::text,'#a52a2a'::text), ('burlywood'::text,'#deb887'::text), ('cadetblue'::text,'#5f9ea0'::text), ('chartreuse'::text,'#7fff00'::text), ('chocolate'::text,'#d2691e'::text), ('coral'::text,'#ff7f50'::text), ('cornflowerblue'::text,'#6495ed'::text), ('cornsilk'::text,'#fff8dc'::text), ('crimson'::text,'#dc143c'::text), ('cyan'::text,'#00ffff'::text), ('darkblue'::text,'#00008b'::text), ('darkcyan'::text,'#008b8b'::text), ('darkgoldenrod'::text,'#b8860b'::text), ('darkgray'::text,'#a9a9a9'::text), ('darkgreen'::text,'#006400'::text), ('darkgrey'::text,'#a9a9a9'::text), ('darkkhaki'::text,'#bdb76b'::text), ('darkmagenta'::text,'#8b008b'::text), ('darkolivegreen'::text,'#556b2f'::text), ('darkorange'::text,'#ff8c00'::text), ('darkorchid'::text,'#9932cc'::text), ('darkred'::text,'#8b0000'::text), ('darksalmon'::text,'#e9967a'::text), ('darkseagreen'::text,'#8fbc8f'::text), ('darkslateblue'::text,'#483d8b'::text), ('darkslategray'::text,'#2f4f4f'::text), ('darkslategrey'::text,'#2f4f4f'::text), ('darkturquoise'::text,'#00ced1'::text), ('darkviolet'::text,'#9400d3'::text), ('deeppink'::text,'#ff1493'::text), ('deepskyblue'::text,'#00bfff'::text), ('dimgray'::text,'#696969'::text), ('dimgrey'::text,'#696969'::text), ('dodgerblue'::text,'#1e90ff'::text), ('firebrick'::text,'#b22222'::text), ('floralwhite'::text,'#fffaf0'::text), ('forestgreen'::text,'#228b22'::text), ('fuchsia'::text,'#ff00ff'::text), ('gainsboro'::text,'#dcdcdc'::text), ('ghostwhite'::text,'#f8f8ff'::text), ('gold'::text,'#ffd700'::text), ('goldenrod'::text,'#daa520'::text), ('gray'::text,'#808080'::text), ('green'::text,'#008000'::text), ('greenyellow'::text,'#adff2f'::text), ('grey'::text,'#808080'::text), ('honeydew'::text,'#f0fff0'::text), ('hotpink'::text,'#ff69b4'::text), ('indianred'::text,'#cd5c5c'::text), ('indigo'::text,'#4b0082'::text), ('ivory'::text,'#fffff0'::text), ('khaki'::text,'#f0e68c'::text), ('lavender'::text,'#e6e6fa'::text), ('lavenderblush'::text,'#fff0f5'::text), ('lawngreen'::text,'#7cfc00'::text), ('lemonchiffon'::text,'#fffacd'::text), ('lightblue'::text,'#add8e6'::text), ('lightcoral'::text,'#f08080'::text), ('lightcyan'::text,'#e0ffff'::text), ('lightgoldenrodyellow'::text,'#fafad2'::text), ('lightgray'::text,'#d3d3d3'::text), ('lightgreen'::text,'#90ee90'::text), ('lightgrey'::text,'#d3d3d3'::text), ('lightpink'::text,'#ffb6c1'::text), ('lightsalmon'::text,'#ffa07a'::text), ('lightseagreen'::text,'#20b2aa'::text), ('lightskyblue'::text,'#87cefa'::text), ('lightslategray'::text,'#778899'::text), ('lightslategrey'::text,'#778899'::text), ('lightsteelblue'::text,'#b0c4de'::text), ('lightyellow'::text,'#ffffe0'::text), ('lime'::text,'#00ff00'::text), ('limegreen'::text,'#32cd32'::text), ('linen'::text,'#faf0e6'::text), ('magenta'::text,'#ff00ff'::text), ('maroon'::text,'#800000'::text), ('mediumaquamarine'::text,'#66cdaa'::text), ('mediumblue'::text,'#0000cd'::text), ('mediumorchid'::text,'#ba55d3'::text), ('mediumpurple'::text,'#9370db'::text), ('mediumseagreen'::text,'#3cb371'::text), ('mediumslateblue'::text,'#7b68ee'::text), ('mediumspringgreen'::text,'#00fa9a'::text), ('mediumturquoise'::text,'#48d1cc'::text), ('mediumvioletred'::text,'#c71585'::text), ('midnightblue'::text,'#191970'::text), ('mintcream'::text,'#f5fffa'::text), ('mistyrose'::text,'#ffe4e1'::text), ('moccasin'::text,'#ffe4b5'::text), ('navajowhite'::text,'#ffdead'::text), ('navy'::text,'#000080'::text), ('oldlace'::text,'#fdf5e6'::text), ('olive'::text,'#808000'::text), ('olivedrab'::text,'#6b8e23'::text), ('orange'::text,'#ffa500'::text), ('orangered'::text,'#ff4500'::text), ('orchid'::text,'#da70d6'::text), ('palegoldenrod'::text,'#eee8aa'::text), ('palegreen'::text,'#98fb98'::text), ('paleturquoise'::text,'#afeeee'::text), ('palevioletred'::text,'#db7093'::text), ('papayawhip'::text,'#ffefd5'::text), ('peachpuff'::text,'#ffdab9'::text), ('peru'::text,'#cd853f'::text), ('pink'::text,'#ffc0cb'::text), ('plum'::text,'#dda0dd'::text), ('powderblue'::text,'#b0e0e6'::text), ('purple'::text,'#800080'::text), ('rebeccapurple'::text,'#663399'::text), ('red'::text,'#ff0000'::text), ('rosybrown'::text,'#bc8f8f'::text), ('royalblue'::text,'#4169e1'::text), ('saddlebrown'::text,'#8b4513'::text), ('salmon'::text,'#fa8072'::text), ('sandybrown'::text,'#f4a460'::text), ('seagreen'::text,'#2e8b57'::text), ('seashell'::text,'#fff5ee'::text), ('sienna'::text,'#a0522d'::text), ('silver'::text,'#c0c0c0'::text), ('skyblue'::text,'#87ceeb'::text), ('slateblue'::text,'#6a5acd'::text), ('slategray'::text,'#708090'::text), ('slategrey'::text,'#708090'::text), ('snow'::text,'#fffafa'::text), ('springgreen'::text,'#00ff7f'::text), ('steelblue'::text,'#4682b4'::text), ('tan'::text,'#d2b48c'::text), ('teal'::text,'#008080'::text), ('thistle'::text,'#d8bfd8'::text), ('tomato'::text,'#ff6347'::text), ('turquoise'::text,'#40e0d0'::text), ('violet'::text,'#ee82ee'::text), ('wheat'::text,'#f5deb3'::text), ('white'::text,'#ffffff'::text), ('whitesmoke'::text,'#f5f5f5'::text), ('yellow'::text,'#ffff00'::text), ('yellowgreen'::text,'#9acd32'::text)) v;
+
+
+--
+-- Name: VIEW catalog_colors; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_colors IS 'CSS colour names and their hex codes, for colour search.';
+
+
+--
+-- Name: COLUMN catalog_colors.name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_colors.name IS 'CSS colour name, as catalog_search_color takes it.';
+
+
+--
+-- Name: COLUMN catalog_colors.hex; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_colors.hex IS 'Its colour as #rrggbb.';
 
 
 --
@@ -694,7 +1818,7 @@ CREATE TABLE public.palette_colors (
     l real NOT NULL,
     a real NOT NULL,
     b real NOT NULL,
-    lab public.vector(3) GENERATED ALWAYS AS ((ARRAY[l, a, b])::public.vector(3)) STORED
+    lab extensions.vector(3) GENERATED ALWAYS AS ((ARRAY[l, a, b])::extensions.vector(3)) STORED
 );
 
 
@@ -714,11 +1838,349 @@ CREATE VIEW public.catalog_palette AS
     p.css_name,
     p.l,
     p.a,
-    p.b,
-    aw.collection
+    p.b
    FROM ((public.palette_colors p
      JOIN public.images i ON ((i.sha256 = p.image_sha256)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: VIEW catalog_palette; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_palette IS 'Palette colours of analysed images: rank 1 = largest share (0..1); l, a, b in CIELAB.';
+
+
+--
+-- Name: COLUMN catalog_palette.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_palette.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_palette.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_palette.image_uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.image_uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_palette.image_sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.image_sha256 IS 'SHA-256 of the image bytes.';
+
+
+--
+-- Name: COLUMN catalog_palette.rank; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.rank IS 'Palette rank: 1 is the largest share of the picture.';
+
+
+--
+-- Name: COLUMN catalog_palette.share; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.share IS 'Share of the picture, 0..1.';
+
+
+--
+-- Name: COLUMN catalog_palette.hex; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.hex IS 'Colour as #rrggbb.';
+
+
+--
+-- Name: COLUMN catalog_palette.css_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.css_name IS 'Nearest CSS colour name (CIELAB distance).';
+
+
+--
+-- Name: COLUMN catalog_palette.l; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.l IS 'CIELAB L*: 0 black .. 100 white.';
+
+
+--
+-- Name: COLUMN catalog_palette.a; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.a IS 'CIELAB a*: negative green, positive red.';
+
+
+--
+-- Name: COLUMN catalog_palette.b; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.b IS 'CIELAB b*: negative blue, positive yellow.';
+
+
+--
+-- Name: catalog_review_queue; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_review_queue AS
+ SELECT object_id,
+    title,
+    artist,
+    collection,
+    uri,
+    analysis_id,
+    model_version,
+    model_name,
+    run_id,
+    analysed_at,
+    review_status,
+    text,
+    model_text
+   FROM public.catalog_analysis_status s
+  WHERE (review_status = ANY (ARRAY['unreviewed'::text, 'needs_review'::text]));
+
+
+--
+-- Name: VIEW catalog_review_queue; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_review_queue IS 'Current analyses waiting for a cataloger: unreviewed, or needs_review (a new model''s analysis of a corrected image).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.collection IS 'The collection of the run that last read the image.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.analysed_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.analysed_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.review_status; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.review_status IS 'unreviewed, approved, corrected, rejected, or needs_review (a new analysis; the earlier correction still shows).';
+
+
+--
+-- Name: COLUMN catalog_review_queue.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.text IS 'The text catalogers see: the correction when is_corrected, else the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_review_queue.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_review_queue.model_text IS 'The model''s own text, kept beside any correction.';
+
+
+--
+-- Name: catalog_reviews; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_reviews AS
+ SELECT r.id AS review_id,
+    r.analysis_id,
+    o.object_id,
+    o.uri,
+    a.model_version,
+    m.name AS model_name,
+    r.verdict,
+    r.corrected_text,
+    r.note,
+    r.reviewer,
+    r.created_at,
+    a.text AS model_text,
+    a.is_current
+   FROM (((public.analysis_reviews r
+     JOIN public.analyses a ON ((a.id = r.analysis_id)))
+     LEFT JOIN public.models m ON ((m.version = a.model_version)))
+     LEFT JOIN LATERAL ( SELECT aw.object_id,
+            i.uri
+           FROM (public.images i
+             LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
+          WHERE (i.sha256 = a.image_sha256)
+          ORDER BY i.id
+         LIMIT 1) o ON (true));
+
+
+--
+-- Name: VIEW catalog_reviews; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.catalog_reviews IS 'Every review, newest verdict per analysis counts: approved, corrected (corrected_text) or rejected.';
+
+
+--
+-- Name: COLUMN catalog_reviews.review_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.review_id IS 'Id of the review (analysis_reviews.id).';
+
+
+--
+-- Name: COLUMN catalog_reviews.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN catalog_reviews.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN catalog_reviews.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN catalog_reviews.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN catalog_reviews.model_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.model_name IS 'Readable model name, from its card or its location (models table).';
+
+
+--
+-- Name: COLUMN catalog_reviews.verdict; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.verdict IS 'approved, corrected or rejected.';
+
+
+--
+-- Name: COLUMN catalog_reviews.corrected_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.corrected_text IS 'The cataloger''s text, for a corrected verdict.';
+
+
+--
+-- Name: COLUMN catalog_reviews.note; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.note IS 'The cataloger''s note on the verdict.';
+
+
+--
+-- Name: COLUMN catalog_reviews.reviewer; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.reviewer IS 'Who gave the verdict.';
+
+
+--
+-- Name: COLUMN catalog_reviews.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.created_at IS 'When the verdict was given.';
+
+
+--
+-- Name: COLUMN catalog_reviews.model_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.model_text IS 'The model''s text of the reviewed analysis.';
+
+
+--
+-- Name: COLUMN catalog_reviews.is_current; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_reviews.is_current IS 'True while the reviewed analysis is the current one of its content.';
 
 
 --
@@ -737,11 +2199,101 @@ CREATE VIEW public.current_image_analyses AS
     a.prompt_version,
     a.text,
     a.run_id,
-    a.created_at,
-    aw.collection
+    a.created_at
    FROM ((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: VIEW current_image_analyses; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON VIEW public.current_image_analyses IS 'Each image URI and its current analysis as the model wrote it (reviews: catalog_analysis_status).';
+
+
+--
+-- Name: COLUMN current_image_analyses.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.object_id IS 'The museum''s object or accession number, from the manifest.';
+
+
+--
+-- Name: COLUMN current_image_analyses.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.title IS 'Title of the work, from the manifest.';
+
+
+--
+-- Name: COLUMN current_image_analyses.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.artist IS 'Artist as the manifest names them.';
+
+
+--
+-- Name: COLUMN current_image_analyses.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN current_image_analyses.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.sha256 IS 'SHA-256 of the image bytes: the same picture under two names shares it.';
+
+
+--
+-- Name: COLUMN current_image_analyses.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.analysis_id IS 'Id of the analysis; `archive-analyzer review` and analysis_reviews take it.';
+
+
+--
+-- Name: COLUMN current_image_analyses.prompt_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.prompt_name IS 'The question the model was asked (formal_analysis).';
+
+
+--
+-- Name: COLUMN current_image_analyses.model_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.model_version IS 'Hash of the model card; model_name is its readable name.';
+
+
+--
+-- Name: COLUMN current_image_analyses.prompt_version; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.prompt_version IS 'Hash of the prompt text: a changed prompt is a new version.';
+
+
+--
+-- Name: COLUMN current_image_analyses.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.text IS 'The model''s text (the text catalogers see: catalog_analysis_status).';
+
+
+--
+-- Name: COLUMN current_image_analyses.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.run_id IS 'The run that wrote the analysis (runs table).';
+
+
+--
+-- Name: COLUMN current_image_analyses.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.created_at IS 'When the analysis was written.';
 
 
 --
@@ -784,32 +2336,6 @@ CREATE SEQUENCE public.evaluations_id_seq
 --
 
 ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
-
-
---
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
 
 
 --
@@ -898,6 +2424,54 @@ ALTER SEQUENCE public.images_id_seq OWNED BY public.images.id;
 
 
 --
+-- Name: query_embeddings; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.query_embeddings (
+    query text NOT NULL,
+    embedding extensions.vector(384) NOT NULL,
+    model text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT query_embeddings_query_check CHECK (((query = public.catalog_query_key(query)) AND (query <> ''::text)))
+);
+
+
+--
+-- Name: TABLE query_embeddings; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.query_embeddings IS 'Words embedded by `archive-analyzer embed` (all-MiniLM-L6-v2, 384-d), found by catalog_search_semantic_text; query is lower-cased with single spaces.';
+
+
+--
+-- Name: COLUMN query_embeddings.query; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.query IS 'The words, lower-cased, spaces collapsed (catalog_query_key).';
+
+
+--
+-- Name: COLUMN query_embeddings.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.embedding IS 'Unit-length 384-d sentence embedding of the words.';
+
+
+--
+-- Name: COLUMN query_embeddings.model; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.model IS 'The embedding model (all-MiniLM-L6-v2), the same that embedded the analyses.';
+
+
+--
+-- Name: COLUMN query_embeddings.created_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.query_embeddings.created_at IS 'When the words were embedded.';
+
+
+--
 -- Name: runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -940,13 +2514,6 @@ ALTER TABLE ONLY public.analyses ALTER COLUMN id SET DEFAULT nextval('public.ana
 --
 
 ALTER TABLE ONLY public.analysis_reviews ALTER COLUMN id SET DEFAULT nextval('public.analysis_reviews_id_seq'::regclass);
-
-
---
--- Name: artwork_metadata_history id; Type: DEFAULT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.artwork_metadata_history ALTER COLUMN id SET DEFAULT nextval('public.artwork_metadata_history_id_seq'::regclass);
 
 
 --
@@ -1017,19 +2584,11 @@ ALTER TABLE ONLY public.analysis_structure
 
 
 --
--- Name: artwork_metadata_history artwork_metadata_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.artwork_metadata_history
-    ADD CONSTRAINT artwork_metadata_history_pkey PRIMARY KEY (id);
-
-
---
--- Name: artworks artworks_collection_object_key; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: artworks artworks_object_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.artworks
-    ADD CONSTRAINT artworks_collection_object_key UNIQUE (collection, object_id);
+    ADD CONSTRAINT artworks_object_id_key UNIQUE (object_id);
 
 
 --
@@ -1113,11 +2672,27 @@ ALTER TABLE ONLY public.images
 
 
 --
+-- Name: models models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.models
+    ADD CONSTRAINT models_pkey PRIMARY KEY (version);
+
+
+--
 -- Name: palette_colors palette_colors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.palette_colors
     ADD CONSTRAINT palette_colors_pkey PRIMARY KEY (image_sha256, rank);
+
+
+--
+-- Name: query_embeddings query_embeddings_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.query_embeddings
+    ADD CONSTRAINT query_embeddings_pkey PRIMARY KEY (query);
 
 
 --
@@ -1151,6 +2726,13 @@ CREATE UNIQUE INDEX analyses_one_current_idx ON public.analyses USING btree (ima
 
 
 --
+-- Name: analysis_reviews_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_reviews_created_idx ON public.analysis_reviews USING btree (created_at DESC, id DESC);
+
+
+--
 -- Name: analysis_reviews_latest_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1175,7 +2757,7 @@ CREATE INDEX analysis_structure_doc_idx ON public.analysis_structure USING gin (
 -- Name: analysis_structure_embedding_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING hnsw (embedding public.vector_cosine_ops);
+CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING hnsw (embedding extensions.vector_cosine_ops);
 
 
 --
@@ -1183,13 +2765,6 @@ CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING
 --
 
 CREATE INDEX analysis_structure_terms_idx ON public.analysis_structure USING gin (terms);
-
-
---
--- Name: artwork_metadata_history_artwork_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX artwork_metadata_history_artwork_idx ON public.artwork_metadata_history USING btree (artwork_id);
 
 
 --
@@ -1203,21 +2778,21 @@ CREATE INDEX artworks_artist_object_idx ON public.artworks USING btree (artist, 
 -- Name: artworks_artist_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX artworks_artist_trgm_idx ON public.artworks USING gin (artist public.gin_trgm_ops);
+CREATE INDEX artworks_artist_trgm_idx ON public.artworks USING gin (artist extensions.gin_trgm_ops);
 
 
 --
 -- Name: artworks_medium_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX artworks_medium_trgm_idx ON public.artworks USING gin (medium public.gin_trgm_ops);
+CREATE INDEX artworks_medium_trgm_idx ON public.artworks USING gin (medium extensions.gin_trgm_ops);
 
 
 --
 -- Name: artworks_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title public.gin_trgm_ops);
+CREATE INDEX artworks_title_trgm_idx ON public.artworks USING gin (title extensions.gin_trgm_ops);
 
 
 --
@@ -1231,7 +2806,7 @@ CREATE INDEX artworks_years_idx ON public.artworks USING btree (year_start, year
 -- Name: catalog_artist_names_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX catalog_artist_names_trgm_idx ON public.catalog_artist_names USING gin (artist public.gin_trgm_ops);
+CREATE INDEX catalog_artist_names_trgm_idx ON public.catalog_artist_names USING gin (artist extensions.gin_trgm_ops);
 
 
 --
@@ -1280,7 +2855,7 @@ CREATE INDEX palette_colors_css_name_idx ON public.palette_colors USING btree (c
 -- Name: palette_colors_lab_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab public.vector_l2_ops) WITH (m='8', ef_construction='32');
+CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab extensions.vector_l2_ops) WITH (m='8', ef_construction='32');
 
 
 --
@@ -1298,6 +2873,20 @@ CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
 
 
 --
+-- Name: analysis_reviews analysis_reviews_reindex; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER analysis_reviews_reindex AFTER INSERT ON public.analysis_reviews FOR EACH ROW EXECUTE FUNCTION public.catalog_review_reindex();
+
+
+--
+-- Name: analysis_structure analysis_structure_document; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER analysis_structure_document BEFORE INSERT OR UPDATE ON public.analysis_structure FOR EACH ROW EXECUTE FUNCTION public.catalog_structure_document();
+
+
+--
 -- Name: artworks artworks_note_artist; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1305,10 +2894,24 @@ CREATE TRIGGER artworks_note_artist AFTER INSERT OR UPDATE OF artist ON public.a
 
 
 --
--- Name: artworks artworks_record_history; Type: TRIGGER; Schema: public; Owner: -
+-- Name: evaluations evaluations_note_model; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER artworks_record_history AFTER UPDATE OF title, artist, date_text, medium ON public.artworks FOR EACH ROW EXECUTE FUNCTION public.artworks_record_history();
+CREATE TRIGGER evaluations_note_model AFTER INSERT OR UPDATE ON public.evaluations FOR EACH ROW EXECUTE FUNCTION public.models_note_evaluation();
+
+
+--
+-- Name: models models_name_runs; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER models_name_runs AFTER INSERT OR UPDATE OF name ON public.models FOR EACH ROW EXECUTE FUNCTION public.runs_model_name();
+
+
+--
+-- Name: runs runs_note_model; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER runs_note_model AFTER INSERT OR UPDATE OF model_version ON public.runs FOR EACH ROW EXECUTE FUNCTION public.models_note_run();
 
 
 --
@@ -1333,30 +2936,6 @@ ALTER TABLE ONLY public.analysis_reviews
 
 ALTER TABLE ONLY public.analysis_structure
     ADD CONSTRAINT analysis_structure_analysis_id_fkey FOREIGN KEY (analysis_id) REFERENCES public.analyses(id) ON DELETE CASCADE;
-
-
---
--- Name: artwork_metadata_history artwork_metadata_history_artwork_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.artwork_metadata_history
-    ADD CONSTRAINT artwork_metadata_history_artwork_id_fkey FOREIGN KEY (artwork_id) REFERENCES public.artworks(id) ON DELETE CASCADE;
-
-
---
--- Name: artwork_metadata_history artwork_metadata_history_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.artwork_metadata_history
-    ADD CONSTRAINT artwork_metadata_history_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
-
-
---
--- Name: artworks artworks_last_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.artworks
-    ADD CONSTRAINT artworks_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
 
 
 --

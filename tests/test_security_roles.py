@@ -192,13 +192,15 @@ def test_searches_run_as_a_nologin_role_that_reads_only_what_they_read(server):
             "catalog_search_semantic": "archive_search_definer",
             "catalog_search_similar": "archive_search_definer",
             "catalog_search_color": "archive_search_definer",
+            # Finds the words' stored embedding (0014): people never read query_embeddings.
+            "catalog_search_semantic_text": "archive_search_definer",
             # A review re-indexes the reviewed analysis' search document (0010).
             "catalog_review_reindex": "archive_review_definer",
         }
         assert {tuple(rest[1:]) for _, *rest in owners} == {(False, False)}
         assert _readable(owner, "archive_search_definer") == {
             "catalog_documents", "catalog_colors", "analysis_structure", "analyses",
-            "catalog_artist_names", "palette_colors",
+            "catalog_artist_names", "palette_colors", "query_embeddings",
         }  # fmt: skip
     with connect(server, "reader") as conn:
         found = conn.execute("SELECT object_id FROM catalog_search_text('storm')").fetchall()
@@ -269,7 +271,7 @@ CALLS = [
     "catalog_search_color(%s, 10)",
     "catalog_search_text('light', 10, p_artist => %s)",
     "catalog_search_fuzzy('Turner', 10, p_medium => %s)",
-    "catalog_search_semantic(%s::vector, 10)",
+    "catalog_search_semantic(%s::extensions.vector, 10)",  # people's path: no extensions
     "catalog_color_lab(%s)",
 ]
 INT_CALLS = [

@@ -72,6 +72,17 @@ def prepared(
     return f"search_{'fulltext' if mode == 'text' else mode}", params
 
 
+def remember_words(db: Database, words: str) -> str:
+    """Embed words and store them for catalog_search_semantic_text; return the stored key."""
+    from archive_analyzer.catalog.embedding import MODEL_NAME, shared_embedder
+
+    if not words.strip():
+        raise SearchError("empty query")
+    embedding = vector_literal(shared_embedder()([words])[0])
+    params = {"query": words, "embedding": embedding, "model": MODEL_NAME}
+    return db.fetch_one("remember_query_embedding", params)["query"]
+
+
 def search(
     db: Database, mode: str, query: str, limit: int = 10, filters: Filters | None = None
 ) -> list[dict]:

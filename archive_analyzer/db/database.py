@@ -15,6 +15,10 @@ from archive_analyzer.db.queries import query
 from archive_analyzer.errors import DatabaseError
 from archive_analyzer.settings import Settings
 
+# Migration 0014 keeps pgvector and pg_trgm in their own schema; the application's SQL names
+# their types and operators (`::vector`, a staging table's vector column) and finds them here.
+SEARCH_PATH = "public, extensions"
+
 
 def libpq_url(url: str) -> str:
     """Accept SQLAlchemy-style URLs (postgresql+psycopg://) and return one libpq understands."""
@@ -29,6 +33,26 @@ def libpq_url(url: str) -> str:
 def redact(url: str) -> str:
     """The URL with its password hidden, for logs and messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def session_conninfo(url: str) -> str:
+    """The URL as connection parameters, with the search_path the application's SQL needs.
+
+    Set at connection start (libpq `options`), because neither `ALTER DATABASE ... SET` nor a
+    role's setting reaches a database cloned from a template or restored from a dump. A
+    search_path the URL sets itself is kept.
+    """
+    params = psycopg.conninfo.conninfo_to_dict(url)
+    options = params.get("options") or ""
+    if "search_path" not in options:
+        path = SEARCH_PATH.replace(" ", "")  # libpq splits options on spaces
+        params["options"] = f"{options} -c search_path={path}".strip()
+    return psycopg.conninfo.make_conninfo(**params)
+
+
+def connect(url: str, **kwargs: Any) -> psycopg.Connection:
+    """A psycopg connection to `url` with the application's search_path."""
+    return psycopg.connect(session_conninfo(url), **kwargs)
 
 
 def resolve_url(settings: Settings) -> str:
@@ -50,7 +74,7 @@ class Database:
     @contextmanager
     def connect(self, autocommit: bool = False) -> Iterator[psycopg.Connection]:
         try:
-            conn = psycopg.connect(self.url, autocommit=autocommit, row_factory=dict_row)
+            conn = connect(self.url, autocommit=autocommit, row_factory=dict_row)
         except psycopg.OperationalError as exc:
             raise DatabaseError(f"cannot connect to {redact(self.url)}: {exc}") from exc
         with conn:

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import psycopg
 
+from archive_analyzer.db.database import connect
 from archive_analyzer.db.resilience import retry_lost_connection
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ class StageConnection:
 
     def _open(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self.url, autocommit=self.autocommit)
+            self._conn = connect(self.url, autocommit=self.autocommit)
         return self._conn
 
     def close(self) -> None:

@@ -29,10 +29,15 @@ GRANT EXECUTE ON FUNCTION
     pg_advisory_unlock_shared(bigint), pg_advisory_unlock_shared(integer, integer),
     pg_advisory_unlock_all()
 TO {writer};
+-- pgvector's and pg_trgm's types and operators by their plain names (0014 moved them to the
+-- extensions schema), for jobs and tools that connect as the writer without our connections.
+ALTER ROLE {writer} SET search_path = public, extensions;
 
 -- name: grant_reader
 -- Catalogers read the views README.md documents and run the search functions; the tables
--- stay out of reach. Used for the reader and, unchanged, for the cataloger.
+-- stay out of reach. Used for the reader and, unchanged, for the cataloger. Their search_path
+-- stays `"$user", public`, so psql's \df lists the catalog's functions, not pgvector's
+-- (README "For catalogers" says how to add `extensions` for a session).
 GRANT CONNECT ON DATABASE {database} TO {reader};
 GRANT USAGE ON SCHEMA public TO {reader};
 GRANT SELECT ON catalog_artworks, catalog_aspects, catalog_palette, catalog_colors,
@@ -40,7 +45,7 @@ GRANT SELECT ON catalog_artworks, catalog_aspects, catalog_palette, catalog_colo
     catalog_analysis_status, catalog_reviews, catalog_review_queue TO {reader};
 GRANT EXECUTE ON FUNCTION catalog_search_text, catalog_search_fuzzy, catalog_search_semantic,
     catalog_search_similar, catalog_search_color, catalog_color_lab, catalog_hex_lab,
-    catalog_filtered TO {reader};
+    catalog_filtered, catalog_search_semantic_text, catalog_query_key TO {reader};
 
 -- name: grant_cataloger
 -- On top of the reader's grants: record a review. SELECT on the id column only, because
