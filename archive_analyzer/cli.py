@@ -21,11 +21,12 @@ from archive_analyzer.commands import (
     model,
     runs,
     search,
+    serve,
 )
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
 
-COMMANDS = (analyze, search, runs, db, model, demo, failures, finetune, evaluate, dataset)
+COMMANDS = (analyze, search, runs, db, model, demo, failures, finetune, evaluate, dataset, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,41 @@
+-- The web catalogue (`archive-analyzer serve`): reads over the documented views only, so the
+-- read-only role can serve it.
+
+-- name: web_facets
+-- Counts by artist, decade and medium over the works a search returned (%(object_ids)s, in any
+-- order, duplicates counted once). A NULL value is the "unknown" bucket.
+WITH works AS (
+    SELECT DISTINCT ON (a.object_id) a.object_id, a.artist, a.year_start, a.medium
+    FROM catalog_artworks a
+    WHERE a.object_id = ANY(%(object_ids)s::text[])
+    ORDER BY a.object_id
+)
+SELECT 'artist' AS facet, w.artist AS value, NULL::integer AS decade, count(*) AS count
+FROM works w GROUP BY w.artist
+UNION ALL
+SELECT 'decade', NULL, (floor(w.year_start / 10.0) * 10)::integer, count(*)
+FROM works w GROUP BY 3
+UNION ALL
+SELECT 'medium', w.medium, NULL, count(*)
+FROM works w GROUP BY w.medium
+ORDER BY facet, count DESC, value NULLS LAST, decade NULLS LAST
+
+-- name: web_object
+-- One artwork with its current analysis, structure and measured features.
+SELECT object_id, title, artist, date_text, year_start, year_end, medium, metadata, image_uri,
+       sha256, analysis_id, analysis, model_version, prompt_name, analysed_at, aspects, terms,
+       brightness, contrast, saturation, colourfulness, warmth, palette
+FROM catalog_artworks
+WHERE object_id = %(object_id)s
+
+-- name: web_image
+-- Where an artwork's image lives and its content hash (the thumbnail cache's key).
+SELECT image_uri, sha256 FROM catalog_artworks WHERE object_id = %(object_id)s
+
+-- name: web_history
+-- Every analysis an artwork's images have had, newest first.
+SELECT analysis_id, model_version, prompt_name, prompt_version, is_current, is_current_content,
+       uri, text, created_at
+FROM artwork_analysis_history
+WHERE object_id = %(object_id)s
+ORDER BY created_at DESC, analysis_id DESC
