@@ -19,6 +19,7 @@ from archive_analyzer.commands import (
     failures,
     finetune,
     model,
+    review,
     runs,
     search,
     serve,
@@ -26,7 +27,20 @@ from archive_analyzer.commands import (
 from archive_analyzer.errors import ArchiveAnalyzerError
 from archive_analyzer.redact import install_log_redaction, redact
 
-COMMANDS = (analyze, search, runs, db, model, demo, failures, finetune, evaluate, dataset, serve)
+COMMANDS = (
+    analyze,
+    search,
+    review,
+    runs,
+    db,
+    model,
+    demo,
+    failures,
+    finetune,
+    evaluate,
+    dataset,
+    serve,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

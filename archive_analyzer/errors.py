@@ -39,3 +39,7 @@ class CollectionBusyError(ArchiveAnalyzerError):
     """
 
     exit_code = 75
+
+
+class NotFoundError(ArchiveAnalyzerError):
+    """An object, analysis or run the command names does not exist (or is not analysed)."""

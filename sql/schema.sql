@@ -71,6 +71,20 @@ END
 $_$;
 
 
+--
+-- Name: catalog_corrected_text(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_corrected_text(p_analysis_id bigint) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT s.text FROM catalog_analysis_status s
+    WHERE s.analysis_id = p_analysis_id AND s.is_corrected
+    ORDER BY s.reviewed_at DESC LIMIT 1
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -92,6 +106,23 @@ CREATE TABLE public.analyses (
     run_id bigint,
     is_current boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.analysis_reviews (
+    id bigint NOT NULL,
+    analysis_id bigint NOT NULL,
+    verdict text NOT NULL,
+    corrected_text text,
+    reviewer text,
+    note text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
+    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
 );
 
 
@@ -131,6 +162,18 @@ CREATE TABLE public.artworks (
 
 
 --
+-- Name: image_contents; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.image_contents (
+    uri text NOT NULL,
+    sha256 text NOT NULL,
+    run_id bigint,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: images; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -150,30 +193,153 @@ CREATE TABLE public.images (
 
 
 --
+-- Name: models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.models (
+    version text NOT NULL,
+    name text NOT NULL,
+    location text,
+    name_source text DEFAULT 'location'::text NOT NULL,
+    first_seen timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT models_name_source_check CHECK ((name_source = ANY (ARRAY['card'::text, 'location'::text, 'evaluation'::text])))
+);
+
+
+--
+-- Name: runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.runs (
+    id bigint NOT NULL,
+    collection text NOT NULL,
+    source_uri text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    host text,
+    pid integer,
+    model_version text,
+    prompt_version text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    images_per_second double precision,
+    error text,
+    prompt_name text,
+    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
+    backend_pid integer,
+    model_name text,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
+);
+
+
+--
+-- Name: catalog_analysis_status; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_analysis_status AS
+ SELECT aw.object_id,
+    aw.title,
+    aw.artist,
+    aw.id AS artwork_id,
+    ru.collection,
+    i.uri,
+    i.sha256,
+    a.id AS analysis_id,
+    a.model_version,
+    m.name AS model_name,
+    a.prompt_name,
+    a.run_id,
+    a.created_at AS analysed_at,
+        CASE
+            WHEN (v.verdict = 'corrected'::text) THEN v.corrected_text
+            WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.corrected_text
+            ELSE a.text
+        END AS text,
+    a.text AS model_text,
+    COALESCE((v.verdict = 'corrected'::text), (c.verdict = 'corrected'::text), false) AS is_corrected,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.verdict
+            WHEN (c.verdict = 'corrected'::text) THEN 'needs_review'::text
+            ELSE 'unreviewed'::text
+        END AS review_status,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.id
+            WHEN (c.verdict = 'corrected'::text) THEN c.id
+            ELSE NULL::bigint
+        END AS review_id,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.reviewer
+            WHEN (c.verdict = 'corrected'::text) THEN c.reviewer
+            ELSE NULL::text
+        END AS reviewer,
+        CASE
+            WHEN (v.id IS NOT NULL) THEN v.created_at
+            WHEN (c.verdict = 'corrected'::text) THEN c.created_at
+            ELSE NULL::timestamp with time zone
+        END AS reviewed_at,
+        CASE
+            WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.analysis_id
+            ELSE NULL::bigint
+        END AS corrected_analysis_id
+   FROM ((((((public.images i
+     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
+     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
+     LEFT JOIN public.runs ru ON ((ru.id = i.last_run_id)))
+     LEFT JOIN public.models m ON ((m.version = a.model_version)))
+     LEFT JOIN LATERAL ( SELECT r.id,
+            r.verdict,
+            r.corrected_text,
+            r.reviewer,
+            r.created_at
+           FROM public.analysis_reviews r
+          WHERE (r.analysis_id = a.id)
+          ORDER BY r.created_at DESC, r.id DESC
+         LIMIT 1) v ON (true))
+     LEFT JOIN LATERAL ( SELECT r.id,
+            r.analysis_id,
+            r.verdict,
+            r.corrected_text,
+            r.reviewer,
+            r.created_at
+           FROM ((public.image_contents ic
+             JOIN public.analyses o ON (((o.image_sha256 = ic.sha256) AND (o.prompt_name = a.prompt_name) AND (o.id <> a.id))))
+             JOIN public.analysis_reviews r ON ((r.analysis_id = o.id)))
+          WHERE ((ic.uri = i.uri) AND (v.id IS NULL))
+          ORDER BY r.created_at DESC, r.id DESC
+         LIMIT 1) c ON (true));
+
+
+--
 -- Name: catalog_documents; Type: VIEW; Schema: public; Owner: -
 --
 
 CREATE VIEW public.catalog_documents AS
- SELECT a.id AS analysis_id,
-    aw.id AS artwork_id,
-    aw.object_id,
+ SELECT st.analysis_id,
+    st.artwork_id,
+    st.object_id,
     aw.title,
     aw.artist,
     aw.date_text,
     aw.year_start,
     aw.year_end,
     aw.medium,
-    i.uri,
-    i.sha256,
-    a.text,
+    st.uri,
+    st.sha256,
+    st.text,
     s.aspects,
     s.terms,
     s.search_doc,
-    s.embedding
-   FROM (((public.analysis_structure s
-     JOIN public.analyses a ON (((a.id = s.analysis_id) AND a.is_current)))
-     JOIN public.images i ON ((i.sha256 = a.image_sha256)))
-     LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+    s.embedding,
+    st.model_text,
+    st.is_corrected,
+    st.review_status,
+    st.model_version,
+    st.model_name
+   FROM ((public.catalog_analysis_status st
+     JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
+     LEFT JOIN public.artworks aw ON ((aw.id = st.artwork_id)))
+  WHERE (st.review_status <> 'rejected'::text);
 
 
 --
@@ -245,6 +411,28 @@ $$;
 
 
 --
+-- Name: catalog_review_reindex(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_review_reindex() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE analysis_structure s SET updated_at = now()
+    WHERE s.analysis_id IN (
+        SELECT st.analysis_id
+        FROM analyses o
+        JOIN image_contents ic ON ic.sha256 = o.image_sha256
+        JOIN catalog_analysis_status st ON st.uri = ic.uri
+        WHERE o.id = NEW.analysis_id
+        UNION SELECT NEW.analysis_id);
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -276,6 +464,28 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
     FROM best b
     ORDER BY b.distance, b.object_id
     LIMIT least(greatest(p_limit, 0), 1000)
+$$;
+
+
+--
+-- Name: catalog_search_document(bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms text[], p_text text) RETURNS tsvector
+    LANGUAGE sql STABLE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+    SELECT setweight(to_tsvector('english', coalesce(aw.title, '') || ' '
+                                            || coalesce(aw.artist, '')), 'A')
+           || setweight(to_tsvector('english', array_to_string(p_terms, ' ')), 'B')
+           || setweight(to_tsvector('english', coalesce(p_text, a.text)), 'C')
+           || setweight(to_tsvector('english', coalesce(aw.medium, '')), 'D')
+    FROM analyses a
+    LEFT JOIN LATERAL (
+        SELECT artwork_id FROM images WHERE sha256 = a.image_sha256 ORDER BY id LIMIT 1
+    ) i ON true
+    LEFT JOIN artworks aw ON aw.id = i.artwork_id
+    WHERE a.id = p_analysis_id
 $$;
 
 
@@ -417,6 +627,85 @@ $$;
 
 
 --
+-- Name: catalog_structure_document(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_structure_document() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    corrected text := catalog_corrected_text(NEW.analysis_id);
+BEGIN
+    -- An insert without a correction keeps the sink's document (the same words): no second
+    -- to_tsvector per analysis in the pipeline's hot path.
+    IF corrected IS NOT NULL OR TG_OP = 'UPDATE' THEN
+        NEW.search_doc := catalog_search_document(NEW.analysis_id, NEW.terms, corrected);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+
+--
+-- Name: models_note_evaluation(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.models_note_evaluation() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    INSERT INTO models (version, name, location, name_source)
+    VALUES (NEW.model_version, NEW.model_name, NEW.model_location, 'evaluation')
+    ON CONFLICT (version) DO UPDATE SET name = EXCLUDED.name, name_source = 'evaluation'
+    WHERE models.name_source = 'location';
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: models_note_run(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.models_note_run() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+DECLARE
+    location text := NEW.settings ->> 'model';
+BEGIN
+    IF NEW.model_version IS NOT NULL THEN
+        INSERT INTO models (version, name, location)
+        VALUES (NEW.model_version,
+                coalesce(nullif(regexp_replace(rtrim(location, '/'), '^.*/', ''), ''),
+                         'tiny-random-llava'),
+                location)
+        ON CONFLICT (version) DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: runs_model_name(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.runs_model_name() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+BEGIN
+    UPDATE runs SET model_name = NEW.name
+    WHERE model_version = NEW.version AND model_name IS DISTINCT FROM NEW.name;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: analyses_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -436,23 +725,6 @@ ALTER SEQUENCE public.analyses_id_seq OWNED BY public.analyses.id;
 
 
 --
--- Name: analysis_reviews; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.analysis_reviews (
-    id bigint NOT NULL,
-    analysis_id bigint NOT NULL,
-    verdict text NOT NULL,
-    corrected_text text,
-    reviewer text,
-    note text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT analysis_reviews_check CHECK (((verdict = 'corrected'::text) = ((corrected_text IS NOT NULL) AND (corrected_text <> ''::text)))),
-    CONSTRAINT analysis_reviews_verdict_check CHECK ((verdict = ANY (ARRAY['approved'::text, 'corrected'::text, 'rejected'::text])))
-);
-
-
---
 -- Name: analysis_reviews_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -469,18 +741,6 @@ CREATE SEQUENCE public.analysis_reviews_id_seq
 --
 
 ALTER SEQUENCE public.analysis_reviews_id_seq OWNED BY public.analysis_reviews.id;
-
-
---
--- Name: image_contents; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.image_contents (
-    uri text NOT NULL,
-    sha256 text NOT NULL,
-    run_id bigint,
-    first_seen timestamp with time zone DEFAULT now() NOT NULL
-);
 
 
 --
@@ -564,13 +824,13 @@ CREATE VIEW public.catalog_artworks AS
     aw.year_end,
     aw.medium,
     aw.metadata,
-    i.uri AS image_uri,
-    i.sha256,
-    a.id AS analysis_id,
-    a.text AS analysis,
-    a.model_version,
-    a.prompt_name,
-    a.created_at AS analysed_at,
+    st.uri AS image_uri,
+    st.sha256,
+    st.analysis_id,
+    st.text AS analysis,
+    st.model_version,
+    st.prompt_name,
+    st.analysed_at,
     s.aspects,
     s.terms,
     f.brightness,
@@ -578,13 +838,20 @@ CREATE VIEW public.catalog_artworks AS
     f.saturation,
     f.colourfulness,
     f.warmth,
-    f.palette
-   FROM ((((public.artworks aw
-     JOIN public.images i ON ((i.artwork_id = aw.id)))
-     JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
-     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = a.id)))
-     LEFT JOIN public.image_features f ON ((f.image_sha256 = i.sha256)))
-  ORDER BY aw.id, a.created_at DESC, a.id DESC;
+    f.palette,
+    st.model_text,
+    st.is_corrected,
+    st.review_status,
+    st.model_name,
+    st.reviewer,
+    st.reviewed_at,
+    st.collection
+   FROM (((public.artworks aw
+     JOIN public.catalog_analysis_status st ON ((st.artwork_id = aw.id)))
+     LEFT JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
+     LEFT JOIN public.image_features f ON ((f.image_sha256 = st.sha256)))
+  WHERE (st.review_status <> 'rejected'::text)
+  ORDER BY aw.id, st.analysed_at DESC, st.analysis_id DESC;
 
 
 --
@@ -651,6 +918,58 @@ CREATE VIEW public.catalog_palette AS
    FROM ((public.palette_colors p
      JOIN public.images i ON ((i.sha256 = p.image_sha256)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
+
+
+--
+-- Name: catalog_review_queue; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_review_queue AS
+ SELECT object_id,
+    title,
+    artist,
+    collection,
+    uri,
+    analysis_id,
+    model_version,
+    model_name,
+    run_id,
+    analysed_at,
+    review_status,
+    text,
+    model_text
+   FROM public.catalog_analysis_status s
+  WHERE (review_status = ANY (ARRAY['unreviewed'::text, 'needs_review'::text]));
+
+
+--
+-- Name: catalog_reviews; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.catalog_reviews AS
+ SELECT r.id AS review_id,
+    r.analysis_id,
+    o.object_id,
+    o.uri,
+    a.model_version,
+    m.name AS model_name,
+    r.verdict,
+    r.corrected_text,
+    r.note,
+    r.reviewer,
+    r.created_at,
+    a.text AS model_text,
+    a.is_current
+   FROM (((public.analysis_reviews r
+     JOIN public.analyses a ON ((a.id = r.analysis_id)))
+     LEFT JOIN public.models m ON ((m.version = a.model_version)))
+     LEFT JOIN LATERAL ( SELECT aw.object_id,
+            i.uri
+           FROM (public.images i
+             LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
+          WHERE (i.sha256 = a.image_sha256)
+          ORDER BY i.id
+         LIMIT 1) o ON (true));
 
 
 --
@@ -768,32 +1087,6 @@ CREATE SEQUENCE public.images_id_seq
 --
 
 ALTER SEQUENCE public.images_id_seq OWNED BY public.images.id;
-
-
---
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
 
 
 --
@@ -997,6 +1290,14 @@ ALTER TABLE ONLY public.images
 
 
 --
+-- Name: models models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.models
+    ADD CONSTRAINT models_pkey PRIMARY KEY (version);
+
+
+--
 -- Name: palette_colors palette_colors_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1032,6 +1333,13 @@ CREATE INDEX analyses_fts_idx ON public.analyses USING gin (to_tsvector('english
 --
 
 CREATE UNIQUE INDEX analyses_one_current_idx ON public.analyses USING btree (image_sha256, prompt_name) WHERE is_current;
+
+
+--
+-- Name: analysis_reviews_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX analysis_reviews_created_idx ON public.analysis_reviews USING btree (created_at DESC, id DESC);
 
 
 --
@@ -1175,10 +1483,45 @@ CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
 
 
 --
+-- Name: analysis_reviews analysis_reviews_reindex; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER analysis_reviews_reindex AFTER INSERT ON public.analysis_reviews FOR EACH ROW EXECUTE FUNCTION public.catalog_review_reindex();
+
+
+--
+-- Name: analysis_structure analysis_structure_document; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER analysis_structure_document BEFORE INSERT OR UPDATE ON public.analysis_structure FOR EACH ROW EXECUTE FUNCTION public.catalog_structure_document();
+
+
+--
 -- Name: artworks artworks_note_artist; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER artworks_note_artist AFTER INSERT OR UPDATE OF artist ON public.artworks FOR EACH ROW EXECUTE FUNCTION public.catalog_note_artist();
+
+
+--
+-- Name: evaluations evaluations_note_model; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER evaluations_note_model AFTER INSERT OR UPDATE ON public.evaluations FOR EACH ROW EXECUTE FUNCTION public.models_note_evaluation();
+
+
+--
+-- Name: models models_name_runs; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER models_name_runs AFTER INSERT OR UPDATE OF name ON public.models FOR EACH ROW EXECUTE FUNCTION public.runs_model_name();
+
+
+--
+-- Name: runs runs_note_model; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER runs_note_model AFTER INSERT OR UPDATE OF model_version ON public.runs FOR EACH ROW EXECUTE FUNCTION public.models_note_run();
 
 
 --

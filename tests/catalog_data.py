@@ -115,6 +115,11 @@ def insert_works(db, embedder=None, works=WORKS) -> None:
                 "INSERT INTO images (uri, sha256, artwork_id) VALUES (%s, %s, %s)",
                 (uri, sha, artwork_id),
             )
+            # As the sink records it: the content this URI holds (the image's history).
+            cur.execute(
+                "INSERT INTO image_contents (uri, sha256, run_id) VALUES (%s, %s, %s)",
+                (uri, sha, run_id),
+            )
             cur.execute(
                 "INSERT INTO analyses (image_sha256, model_version, prompt_version, "
                 "prompt_name, text, run_id) VALUES (%s, 'm1', 'p1', 'formal_analysis', %s, %s)",

@@ -1,14 +1,15 @@
-"""`archive-analyzer dataset export OUT` and `dataset review ANALYSIS_ID`: catalogers' verdicts
-become training pairs in LLaVA's conversation format."""
+"""`archive-analyzer dataset export OUT`: catalogers' verdicts become training pairs in LLaVA's
+conversation format. `dataset review` is `archive-analyzer review` under its older name."""
 
 from __future__ import annotations
 
 import argparse
 
-from archive_analyzer.errors import ConfigError
+from archive_analyzer.commands.review import review_one, verdict_of
+from archive_analyzer.db.database import Database
 from archive_analyzer.runner import open_database
 from archive_analyzer.settings import load_settings
-from archive_analyzer.train.export import export_dataset, record_review
+from archive_analyzer.train.export import export_dataset
 
 
 def register(subparsers) -> None:
@@ -17,8 +18,11 @@ def register(subparsers) -> None:
     export = actions.add_parser("export", help="approved and corrected analyses -> JSON")
     export.add_argument("out", help="output .json (local or s3://...)")
     export.set_defaults(func=run_export)
-    review = actions.add_parser("review", help="approve, correct or reject an analysis")
-    review.add_argument("analysis_id", type=int)
+    review = actions.add_parser(
+        "review", help="the same as `archive-analyzer review` (object id or analysis id)"
+    )
+    review.add_argument("target", metavar="OBJECT|ANALYSIS_ID")
+    review.add_argument("--collection", help="the object's collection")
     verdict = review.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--approve", action="store_true")
     verdict.add_argument("--correct", metavar="TEXT", help="the corrected analysis")
@@ -36,10 +40,5 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    db = open_database(load_settings(args.config))
-    if args.correct is not None and not args.correct.strip():
-        raise ConfigError("--correct needs the corrected text")
-    verdict = "approved" if args.approve else "rejected" if args.reject else "corrected"
-    record_review(db, args.analysis_id, verdict, args.correct, args.reviewer, args.note)
-    print(f"analysis {args.analysis_id}: {verdict}")
-    return 0
+    db = Database.from_settings(load_settings(args.config))
+    return review_one(db, args.target, verdict_of(args), args)

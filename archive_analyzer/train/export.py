@@ -31,24 +31,3 @@ def export_dataset(db: Database, out: str) -> list[Example]:
     examples = reviewed_examples(db)
     write_conversations(examples, out)
     return examples
-
-
-def record_review(
-    db: Database,
-    analysis_id: int,
-    verdict: str,
-    corrected_text: str | None = None,
-    reviewer: str | None = None,
-    note: str | None = None,
-) -> int:
-    row = db.fetch_one(
-        "insert_review",
-        {
-            "analysis_id": analysis_id,
-            "verdict": verdict,
-            "corrected_text": corrected_text,
-            "reviewer": reviewer,
-            "note": note,
-        },
-    )
-    return row["id"]

@@ -36,7 +36,8 @@ TO {writer};
 GRANT CONNECT ON DATABASE {database} TO {reader};
 GRANT USAGE ON SCHEMA public TO {reader};
 GRANT SELECT ON catalog_artworks, catalog_aspects, catalog_palette, catalog_colors,
-    catalog_documents, current_image_analyses, artwork_analysis_history TO {reader};
+    catalog_documents, current_image_analyses, artwork_analysis_history,
+    catalog_analysis_status, catalog_reviews, catalog_review_queue TO {reader};
 GRANT EXECUTE ON FUNCTION catalog_search_text, catalog_search_fuzzy, catalog_search_semantic,
     catalog_search_similar, catalog_search_color, catalog_color_lab, catalog_hex_lab,
     catalog_filtered TO {reader};

@@ -1,10 +1,5 @@
 -- Reviews that feed fine-tuning, and evaluation scores per model version.
 
--- name: insert_review
-INSERT INTO analysis_reviews (analysis_id, verdict, corrected_text, reviewer, note)
-VALUES (%(analysis_id)s, %(verdict)s, %(corrected_text)s, %(reviewer)s, %(note)s)
-RETURNING id
-
 -- name: reviewed_pairs
 -- The newest review of each analysis; approved ones keep the model's text, corrected ones
 -- the cataloger's. The image is any URI currently holding the analysed content.
