@@ -167,8 +167,9 @@ def test_object_page_shows_palette_aspects_terms_and_history(client):
     assert "chiaroscuro" in body.split('class="terms"')[1]  # a term without a verified AAT id
     still_life = client.get("/objects/C1").get_data(as_text=True)
     assert 'href="http://vocab.getty.edu/page/aat/300015638"' in still_life
-    history = body.split('id="history-heading"')[1]
-    assert history.count("<tr>") == 2  # the header and one analysis
+    analyses = body.split('<table id="analyses">')[1].split("</table>")[0]
+    assert analyses.count("<tr>") == 2  # the header and one analysis
+    assert "No reviews yet." in body.split('<table id="reviews">')[1]
 
 
 def test_thumbnails_are_made_from_the_source_and_cached_by_content(client, catalogue, tmp_path):
@@ -266,3 +267,68 @@ def test_serving_beyond_loopback_needs_a_server_that_checks_passwords(db, tmp_pa
 def test_role_url_keeps_odd_passwords_intact(db, cataloger_role):
     with psycopg.connect(role_url(db.url, cataloger_role, PASSWORD)) as conn:
         assert conn.execute("SELECT current_user").fetchone()[0] == cataloger_role
+
+
+def review(client, object_id="T1", **fields):
+    page = client.get(f"/objects/{object_id}").get_data(as_text=True)
+    analysis_id = page.split('name="analysis_id" value="')[1].split('"')[0]
+    data = {"csrf": session_payload(client)["csrf"], "object_id": object_id,
+            "analysis_id": analysis_id, **fields}  # fmt: skip
+    return client.post("/review", data=data)
+
+
+def reviews_in(db) -> list[tuple]:
+    with db.connect() as conn:
+        rows = conn.execute("SELECT verdict, corrected_text, reviewer, note FROM analysis_reviews")
+        return [tuple(row.values()) for row in rows.fetchall()]
+
+
+def test_a_correction_is_shown_searched_and_signed(client, db):
+    sign_in(client)
+    done = review(client, verdict="corrected", text="A tempest painted in ultramarine.",
+                  note="the model missed the sea")  # fmt: skip
+    assert done.status_code == 302 and done.headers["Location"] == "/objects/T1?reviewed=corrected"
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Your review was recorded (corrected)" in page
+    assert 'id="analysis-text"' in page and "A tempest painted in ultramarine." in page
+    assert "The model's own text" in page and "Corrected by Ada Cataloger" in page
+    found = client.get("/?q=ultramarine").get_data(as_text=True)
+    assert 'href="/objects/T1"' in found
+    assert reviews_in(db) == [("corrected", "A tempest painted in ultramarine.",
+                               "Ada Cataloger", "the model missed the sea")]  # fmt: skip
+
+
+def test_a_rejection_hides_the_work_from_search_but_not_from_catalogers(client):
+    sign_in(client)
+    assert 'href="/objects/M1"' in client.get("/?q=lilies").get_data(as_text=True)
+    assert 'href="/objects/M1"' in client.get("/queue").get_data(as_text=True)
+    assert review(client, "M1", verdict="rejected").status_code == 302
+    assert 'href="/objects/M1"' not in client.get("/?q=lilies").get_data(as_text=True)
+    assert 'href="/objects/M1"' not in client.get("/queue").get_data(as_text=True)
+    page = client.get("/objects/M1")
+    assert page.status_code == 200 and "It is hidden from search" in page.get_data(as_text=True)
+    assert client.get("/images/thumb/M1").status_code == 200
+
+
+def test_reviews_need_a_signed_in_cataloger_and_a_token(client, db):
+    page = client.get("/objects/T1").get_data(as_text=True)
+    assert 'action="/review"' not in page and "to approve, correct or reject" in page
+    token = csrf(client)
+    form = {"csrf": token, "object_id": "T1", "analysis_id": "1", "verdict": "approved"}
+    anonymous = client.post("/review", data=form)
+    assert anonymous.status_code == 302 and "/sign-in" in anonymous.headers["Location"]
+    sign_in(client)
+    forged = review(client, verdict="approved", csrf="not-the-token")
+    assert forged.status_code == 400
+    empty = review(client, verdict="corrected", text="  ")
+    assert empty.status_code == 400 and "needs the corrected text" in empty.get_data(as_text=True)
+    assert reviews_in(db) == []
+
+
+def test_the_database_decides_what_a_cataloger_may_write(client, db, cataloger_role):
+    sign_in(client)
+    with psycopg.connect(db.url, autocommit=True) as owner:
+        owner.execute(f"REVOKE INSERT ON analysis_reviews FROM {cataloger_role}")
+    refused = review(client, verdict="approved")
+    assert refused.status_code == 403 and "refused the review" in refused.get_data(as_text=True)
+    assert reviews_in(db) == []

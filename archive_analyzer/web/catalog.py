@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from archive_analyzer.catalog.aspects import OTHER, assign_aspects, split_sentences
+from archive_analyzer.catalog.reviews import review_history
 from archive_analyzer.catalog.search import MAX_LIMIT, MODES, Filters, SearchError, search
 from archive_analyzer.catalog.vocabulary import load_vocabulary
 from archive_analyzer.db.database import Database
@@ -132,13 +133,17 @@ def swatches(palette: list[dict] | None) -> list[dict]:
 
 
 def object_page(db: Database, object_id: str) -> dict | None:
-    work = db.fetch_one("web_object", {"object_id": object_id})
+    """An artwork as its page shows it; a rejected analysis' work too (hidden from search)."""
+    params = {"object_id": object_id}
+    work = db.fetch_one("web_object", params) or db.fetch_one("web_rejected_object", params)
     if work is None:
         return None
+    history = review_history(db, object_id)
     return {
         **work,
         "sentences": annotated_sentences(work["analysis"], work["aspects"]),
         "linked_terms": linked_terms(work["terms"]),
         "swatches": swatches(work["palette"]),
-        "history": db.fetch_all("web_history", {"object_id": object_id}),
+        "analyses": sorted(history.analyses, key=lambda a: a.created_at, reverse=True),
+        "reviews": sorted(history.reviews, key=lambda r: r.created_at, reverse=True),
     }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session
 from flask import url_for as flask_url_for
 
 from archive_analyzer.catalog.colors import ColorError
+from archive_analyzer.catalog.reviews import VERDICTS, record_review, review_queue
 from archive_analyzer.catalog.search import MODES, SearchError
 from archive_analyzer.catalog.vocabulary import ASPECTS, load_vocabulary
-from archive_analyzer.errors import DatabaseError
+from archive_analyzer.errors import ConfigError, DatabaseError, NotFoundError
 from archive_analyzer.redact import redact
 from archive_analyzer.web.auth import check_password, new_csrf_token
 from archive_analyzer.web.catalog import FILTER_FIELDS, SearchRequest, object_page, parse_request
@@ -43,6 +45,8 @@ def database_down(exc: DatabaseError):
 
 @web.app_errorhandler(400)
 @web.app_errorhandler(404)
+@web.app_errorhandler(401)
+@web.app_errorhandler(403)
 @web.app_errorhandler(405)
 @web.app_errorhandler(429)
 def http_error(exc):
@@ -95,7 +99,9 @@ def artwork(object_id: str):
     work = object_page(g.db, object_id)
     if work is None:
         abort(404, f"No analysed artwork has the object id {object_id!r}.")
-    return render_template("object.html", work=work, aspects=ASPECTS)
+    reviewed = request.args.get("reviewed")
+    reviewed = reviewed if reviewed in VERDICTS else None
+    return render_template("object.html", work=work, aspects=ASPECTS, reviewed=reviewed)
 
 
 @web.get("/images/<size>/<path:object_id>")
@@ -159,3 +165,39 @@ def sign_out():
     g.keyring.remove(session.get("sid"))
     session.clear()
     return redirect(flask_url_for("web.search_page"))
+
+
+@web.post("/review")
+def review():
+    """A verdict, written through the signed-in cataloger's own connection: PostgreSQL checks
+    the cataloger role may record it, whatever this server would allow."""
+    object_id = request.form.get("object_id") or ""
+    if g.cataloger is None:
+        back = flask_url_for("web.artwork", object_id=object_id) if object_id else None
+        return redirect(flask_url_for("web.sign_in", next=back))
+    verdict = request.form.get("verdict") or ""
+    try:
+        analysis_id = int(request.form.get("analysis_id") or "")
+    except ValueError:
+        abort(400, "The form names no analysis.")
+    text = request.form.get("text") if verdict == "corrected" else None
+    note = (request.form.get("note") or "").strip() or None
+    try:
+        record_review(g.cataloger.database(g.config.database_url), analysis_id, verdict,
+                      text=text, note=note, reviewer=g.cataloger.reviewer)  # fmt: skip
+    except (ConfigError, NotFoundError) as exc:
+        abort(400, str(exc))
+    except psycopg.errors.InsufficientPrivilege:
+        abort(403, f"The database refused the review: role {g.cataloger.role!r} may not "
+                   "record reviews (grant it with `archive-analyzer db roles`).")  # fmt: skip
+    except DatabaseError as exc:
+        if "password authentication failed" not in str(exc):
+            raise
+        g.keyring.remove(session.get("sid"))  # the role's password changed since sign-in
+        abort(401, "The cataloger password has changed; sign in again.")
+    return redirect(flask_url_for("web.artwork", object_id=object_id, reviewed=verdict))
+
+
+@web.get("/queue")
+def queue():
+    return render_template("queue.html", items=review_queue(g.db, limit=100))

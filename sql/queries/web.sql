@@ -21,21 +21,32 @@ FROM works w GROUP BY w.medium
 ORDER BY facet, count DESC, value NULLS LAST, decade NULLS LAST
 
 -- name: web_object
--- One artwork with its current analysis, structure and measured features.
+-- One artwork with the analysis catalogers see (a correction, if any), its structure and
+-- measured features. Hidden when its analysis was rejected: see web_rejected_object.
 SELECT object_id, title, artist, date_text, year_start, year_end, medium, metadata, image_uri,
-       sha256, analysis_id, analysis, model_version, prompt_name, analysed_at, aspects, terms,
+       sha256, analysis_id, analysis, model_text, is_corrected, review_status, reviewer,
+       reviewed_at, model_version, model_name, prompt_name, analysed_at, aspects, terms,
        brightness, contrast, saturation, colourfulness, warmth, palette
 FROM catalog_artworks
 WHERE object_id = %(object_id)s
 
--- name: web_image
--- Where an artwork's image lives and its content hash (the thumbnail cache's key).
-SELECT image_uri, sha256 FROM catalog_artworks WHERE object_id = %(object_id)s
+-- name: web_rejected_object
+-- An artwork whose current analysis a cataloger rejected: out of search, still reviewable.
+SELECT object_id, title, artist, NULL::text AS date_text, NULL::text AS medium,
+       uri AS image_uri, sha256, analysis_id, text AS analysis, model_text, is_corrected,
+       review_status, reviewer, reviewed_at, model_version, model_name, prompt_name,
+       analysed_at, NULL::jsonb AS aspects, NULL::text[] AS terms, NULL::real AS brightness,
+       NULL::jsonb AS palette
+FROM catalog_analysis_status
+WHERE object_id = %(object_id)s AND review_status = 'rejected'
+ORDER BY analysed_at DESC, analysis_id DESC
+LIMIT 1
 
--- name: web_history
--- Every analysis an artwork's images have had, newest first.
-SELECT analysis_id, model_version, prompt_name, prompt_version, is_current, is_current_content,
-       uri, text, created_at
-FROM artwork_analysis_history
+-- name: web_image
+-- Where an artwork's image lives and its content hash (the image cache's key); rejected
+-- analyses' images too, so their pages still show the painting.
+SELECT uri AS image_uri, sha256
+FROM catalog_analysis_status
 WHERE object_id = %(object_id)s
-ORDER BY created_at DESC, analysis_id DESC
+ORDER BY analysed_at DESC, analysis_id DESC
+LIMIT 1
