@@ -142,7 +142,12 @@ def object_page(db: Database, object_id: str) -> dict | None:
     return {
         **work,
         "sentences": annotated_sentences(work["analysis"], work["aspects"]),
-        "linked_terms": linked_terms(work["terms"]),
+        # A correction's own terms: the stored ones were found in the model's text.
+        "linked_terms": linked_terms(
+            load_vocabulary().find_terms(work["analysis"] or "")
+            if work["is_corrected"]
+            else work["terms"]
+        ),
         "swatches": swatches(work["palette"]),
         "analyses": sorted(history.analyses, key=lambda a: a.created_at, reverse=True),
         "reviews": sorted(history.reviews, key=lambda r: r.created_at, reverse=True),
