@@ -141,13 +141,16 @@ def test_text_matches_are_marked_and_still_escaped(client):
 
 
 def test_facets_count_the_matching_works_and_narrow_the_search(client):
-    body = client.get("/?q=oil&mode=text").get_data(as_text=True)
+    body = client.get("/?q=chiaroscuro&mode=text").get_data(as_text=True)
     facets = body.split('aria-label="Facets"')[1].split("</aside>")[0]
-    assert "Joseph Mallord William Turner</a> (2)" in facets
-    assert "1830s</a> (1)" in facets and "1840s</a> (1)" in facets
+    assert "Joseph Mallord William Turner</a> (1)" in facets
+    assert "Rembrandt van Rijn</a> (1)" in facets and "Monet" not in facets
+    assert "1630s</a> (1)" in facets and "1830s</a> (1)" in facets and "1840s" not in facets
+    assert "Oil on canvas</a> (1)" in facets and "Oil paint on canvas</a> (1)" in facets
     link = facets.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "artist=Joseph+Mallord+William+Turner" in link and "q=chiaroscuro" in link
     narrowed = client.get(link).get_data(as_text=True)
-    assert narrowed.count('class="card"') < body.count('class="card"')
+    assert narrowed.count('class="card"') == 1 and 'href="/objects/T1"' in narrowed
 
 
 def test_bad_input_gets_a_clear_message(client):
