@@ -5,7 +5,7 @@ PIP    := $(VENV)/bin/pip
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test browser lint bench clean
 
 install: $(STAMP)
 
@@ -20,8 +20,19 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/archive-analyzer demo
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# tests/test_web_browser.py drives Debian's headless Chromium (Playwright's own download cannot
+# work here). Installed when we can (root with apt-get); otherwise those tests skip, and say so.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "browser tests: using $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	else \
+		echo "browser tests will be SKIPPED: no chromium/chromedriver, and installing them needs root and apt-get"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check archive_analyzer jobs tests bench

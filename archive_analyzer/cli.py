@@ -26,6 +26,7 @@ from archive_analyzer.commands import (
     runs,
     search,
     show,
+    serve,
 )
 from archive_analyzer.engine import release_engines
 from archive_analyzer.errors import ArchiveAnalyzerError
@@ -47,6 +48,7 @@ COMMANDS = (
     evaluate,
     dataset,
     export,
+    serve,
 )
 
 

@@ -57,4 +57,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"\nsearch: {DEMO_QUERY!r}")
     print(render(search_fulltext(db, DEMO_QUERY, 5)))
     print(f'\nQuery it yourself: psql "$({Path(".venv/bin/archive-analyzer")} db url)"')
+    print(
+        f"Browse it: {Path('.venv/bin/archive-analyzer')} serve, then open http://127.0.0.1:8765/"
+    )
     return 0 if summary.status == "succeeded" else 1
