@@ -25,8 +25,8 @@ from archive_analyzer.commands import (
     review,
     runs,
     search,
-    show,
     serve,
+    show,
 )
 from archive_analyzer.engine import release_engines
 from archive_analyzer.errors import ArchiveAnalyzerError

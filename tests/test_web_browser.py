@@ -21,7 +21,7 @@ import pytest
 
 from archive_analyzer.commands.serve import build_server
 from archive_analyzer.db.roles import CATALOGER_PASSWORD_ENV, create_roles
-from archive_analyzer.runner import analyze
+from archive_analyzer.run.analyze import analyze
 from archive_analyzer.web import WebConfig
 from tests.conftest import EXAMPLES, free_port
 
