@@ -61,6 +61,31 @@ COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access met
 
 
 --
+-- Name: artworks_record_history(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.artworks_record_history() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+DECLARE
+    run bigint := CASE WHEN NEW.last_run_id IS DISTINCT FROM OLD.last_run_id
+                         OR NEW.updated_at IS DISTINCT FROM OLD.updated_at
+                       THEN NEW.last_run_id END;
+BEGIN
+    INSERT INTO artwork_metadata_history (artwork_id, run_id, field, old_value, new_value)
+    SELECT NEW.id, run, c.field, c.old_value, c.new_value
+    FROM (VALUES ('title', OLD.title, NEW.title),
+                 ('artist', OLD.artist, NEW.artist),
+                 ('date_text', OLD.date_text, NEW.date_text),
+                 ('medium', OLD.medium, NEW.medium)) AS c (field, old_value, new_value)
+    WHERE c.old_value IS DISTINCT FROM c.new_value;
+    RETURN NULL;
+END
+$$;
+
+
+--
 -- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -192,7 +217,10 @@ CREATE TABLE public.artworks (
     medium text,
     metadata jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    collection text DEFAULT 'default'::text NOT NULL,
+    mapped_fields text[] DEFAULT '{}'::text[] NOT NULL,
+    last_run_id bigint
 );
 
 
@@ -223,7 +251,8 @@ CREATE TABLE public.images (
     last_run_id bigint,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    fingerprint text
+    fingerprint text,
+    metadata_hash text
 );
 
 
@@ -249,33 +278,6 @@ COMMENT ON TABLE public.models IS 'Model versions (hashes of the model card) and
 
 
 --
--- Name: runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.runs (
-    id bigint NOT NULL,
-    collection text NOT NULL,
-    source_uri text NOT NULL,
-    status text DEFAULT 'running'::text NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    host text,
-    pid integer,
-    model_version text,
-    prompt_version text,
-    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
-    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
-    images_per_second double precision,
-    error text,
-    prompt_name text,
-    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
-    backend_pid integer,
-    model_name text,
-    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
-);
-
-
---
 -- Name: catalog_analysis_status; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -284,7 +286,7 @@ CREATE VIEW public.catalog_analysis_status AS
     aw.title,
     aw.artist,
     aw.id AS artwork_id,
-    ru.collection,
+    aw.collection,
     i.uri,
     i.sha256,
     a.id AS analysis_id,
@@ -324,10 +326,9 @@ CREATE VIEW public.catalog_analysis_status AS
             WHEN ((v.id IS NULL) AND (c.verdict = 'corrected'::text)) THEN c.analysis_id
             ELSE NULL::bigint
         END AS corrected_analysis_id
-   FROM ((((((public.images i
+   FROM (((((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
-     LEFT JOIN public.runs ru ON ((ru.id = COALESCE(i.last_run_id, a.run_id))))
      LEFT JOIN public.models m ON ((m.version = a.model_version)))
      LEFT JOIN LATERAL ( SELECT r.id,
             r.verdict,
@@ -531,7 +532,8 @@ CREATE VIEW public.catalog_documents AS
     st.is_corrected,
     st.review_status,
     st.model_version,
-    st.model_name
+    st.model_name,
+    st.collection
    FROM ((public.catalog_analysis_status st
      JOIN public.analysis_structure s ON ((s.analysis_id = st.analysis_id)))
      LEFT JOIN public.artworks aw ON ((aw.id = st.artwork_id)))
@@ -693,6 +695,13 @@ COMMENT ON COLUMN public.catalog_documents.model_name IS 'Readable model name, f
 
 
 --
+-- Name: COLUMN catalog_documents.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_documents.collection IS 'The collection of the run that last read the image.';
+
+
+--
 -- Name: catalog_filtered(text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -831,18 +840,17 @@ COMMENT ON FUNCTION public.catalog_review_reindex() IS 'Trigger: a new review re
 -- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
-    -- An image has at most 5 palette rows, so the nearest 5 * limit rows hold the nearest
-    -- `limit` images. The target is a stable function call, so the HNSW index orders by it.
     WITH near AS (
-        SELECT d.analysis_id, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-               (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
+        SELECT d.analysis_id, d.collection, d.object_id, d.title, d.artist, d.date_text,
+               d.medium, d.uri, (p.lab <-> catalog_color_lab(p_color))::float8 AS distance,
+               p.hex, p.share
         FROM palette_colors p
         JOIN catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
           ON d.sha256 = p.image_sha256
@@ -854,19 +862,12 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
         SELECT DISTINCT ON (n.analysis_id) n.*
         FROM near n ORDER BY n.analysis_id, n.distance, n.share DESC
     )
-    SELECT b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri, b.distance,
-           b.hex || ' (' || round(b.share * 100) || '%)'
+    SELECT b.collection, b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri,
+           b.distance, b.hex || ' (' || round(b.share * 100) || '%)'
     FROM best b
-    ORDER BY b.distance, b.object_id
+    ORDER BY b.distance, b.object_id, b.collection
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
-
-
---
--- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real) IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
 
 
 --
@@ -902,7 +903,7 @@ COMMENT ON FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms
 -- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
@@ -913,13 +914,11 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         FROM catalog_artist_names n
         WHERE p_query <% n.artist
     ),
-    -- All works of one painter share the artist's score, so the first p_limit in object order
-    -- are the only ones that can rank; a work whose title scores higher is found below too.
     by_artist AS (
         SELECT w.*
         FROM names n
         CROSS JOIN LATERAL (
-            SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+            SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                    greatest(n.similarity, word_similarity(p_query, d.title)) AS score
             FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
                                   p_term) d
@@ -929,61 +928,48 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         ) w
     ),
     by_title AS (
-        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                greatest(word_similarity(p_query, d.title),
                         word_similarity(p_query, d.artist)) AS score
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
         WHERE p_query <% d.title
     ),
     hits AS (
-        SELECT DISTINCT ON (h.object_id, h.uri) h.*
+        SELECT DISTINCT ON (h.uri) h.*
         FROM (SELECT * FROM by_artist UNION ALL SELECT * FROM by_title) h
-        ORDER BY h.object_id, h.uri, h.score DESC
+        ORDER BY h.uri, h.score DESC
     )
-    SELECT h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri, h.score::float8,
-           NULL::text
+    SELECT h.collection, h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri,
+           h.score::float8, NULL::text
     FROM hits h
-    ORDER BY h.score DESC, h.object_id
+    ORDER BY h.score DESC, h.object_id, h.collection
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+-- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
-
-
---
--- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_object text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_artwork bigint DEFAULT NULL::bigint) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '80'
     AS $$
-    SELECT n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri, 1 - n.distance, NULL
+    SELECT n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri,
+           1 - n.distance, NULL
     FROM (
-        SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
                (d.embedding <=> p_embedding)::float8 AS distance
         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-        WHERE p_exclude_object IS NULL OR d.object_id IS DISTINCT FROM p_exclude_object
+        WHERE p_exclude_artwork IS NULL OR d.artwork_id IS DISTINCT FROM p_exclude_artwork
         ORDER BY d.embedding <=> p_embedding
         LIMIT least(greatest(p_limit, 0), 1000)
     ) n
-    ORDER BY n.distance, n.object_id
+    ORDER BY n.distance, n.object_id, n.collection
 $$;
-
-
---
--- Name: FUNCTION catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_object text) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
 
 
 --
@@ -1022,37 +1008,29 @@ COMMENT ON FUNCTION public.catalog_search_semantic_text(p_query text, p_limit in
 -- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
     SELECT s.*
-    FROM (SELECT d.embedding FROM catalog_documents d
+    FROM (SELECT d.embedding, d.artwork_id FROM catalog_documents d
           WHERE d.object_id = p_object_id AND d.embedding IS NOT NULL
           ORDER BY d.analysis_id DESC LIMIT 1) src
     CROSS JOIN LATERAL catalog_search_semantic(
         src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
-        p_object_id) s
+        src.artwork_id) s
 $$;
-
-
---
--- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
 
 
 --
 -- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    -- Plans are custom (constant parameters), so the branch whose condition is false never runs.
     WITH unfiltered AS (
         SELECT c.analysis_id, c.rank
         FROM (SELECT s.analysis_id,
@@ -1067,32 +1045,27 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
         FETCH FIRST least(greatest(p_limit, 0), 1000) ROWS WITH TIES
     ),
     candidates AS (
-        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text, u.rank
+        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+                d.text, u.rank
          FROM unfiltered u
          JOIN catalog_documents d ON d.analysis_id = u.analysis_id)
         UNION ALL
-        (SELECT d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri, d.text,
-                ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
+        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
+                d.text, ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
          FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
          WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
            AND d.search_doc @@ websearch_to_tsquery('english', p_query)
          LIMIT least(greatest(p_candidates, 1), 10000))
     ),
-    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id
+    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id, c.collection
             LIMIT least(greatest(p_limit, 0), 1000))
-    SELECT t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri, t.rank::float8,
+    SELECT t.collection, t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri,
+           t.rank::float8,
            ts_headline('english', t.text, websearch_to_tsquery('english', p_query),
                        'MaxFragments=1, MaxWords=25, MinWords=10')
     FROM top t
-    ORDER BY t.rank DESC, t.object_id
+    ORDER BY t.rank DESC, t.object_id, t.collection
 $$;
-
-
---
--- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer); Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer) IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
 
 
 --
@@ -1291,7 +1264,8 @@ CREATE VIEW public.artwork_analysis_history AS
     (a.is_current AND (c.sha256 = i.sha256)) AS is_current,
     a.text,
     a.run_id,
-    a.created_at
+    a.created_at,
+    aw.collection
    FROM (((public.image_contents c
      JOIN public.images i ON ((i.uri = c.uri)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)))
@@ -1387,6 +1361,48 @@ COMMENT ON COLUMN public.artwork_analysis_history.run_id IS 'The run that wrote 
 --
 
 COMMENT ON COLUMN public.artwork_analysis_history.created_at IS 'When the analysis was written.';
+
+
+--
+-- Name: COLUMN artwork_analysis_history.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.artwork_analysis_history.collection IS 'The collection of the run that last read the image.';
+
+
+--
+-- Name: artwork_metadata_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.artwork_metadata_history (
+    id bigint NOT NULL,
+    artwork_id bigint NOT NULL,
+    run_id bigint,
+    field text NOT NULL,
+    old_value text,
+    new_value text,
+    changed_by text DEFAULT CURRENT_USER NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: artwork_metadata_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.artwork_metadata_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+--
+-- Name: artwork_metadata_history_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.artwork_metadata_history_id_seq OWNED BY public.artwork_metadata_history.id;
 
 
 --
@@ -1712,7 +1728,8 @@ CREATE VIEW public.catalog_aspects AS
     d.artist,
     e.key AS aspect,
     (s.ordinality)::integer AS sentence_no,
-    s.sentence
+    s.sentence,
+    d.collection
    FROM ((public.catalog_documents d
      CROSS JOIN LATERAL jsonb_each(d.aspects) e(key, value))
      CROSS JOIN LATERAL jsonb_array_elements_text(e.value) WITH ORDINALITY s(sentence, ordinality));
@@ -1772,6 +1789,13 @@ COMMENT ON COLUMN public.catalog_aspects.sentence_no IS 'Position of the sentenc
 --
 
 COMMENT ON COLUMN public.catalog_aspects.sentence IS 'One sentence of the model''s text.';
+
+
+--
+-- Name: COLUMN catalog_aspects.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_aspects.collection IS 'The collection of the run that last read the image.';
 
 
 --
@@ -1838,7 +1862,8 @@ CREATE VIEW public.catalog_palette AS
     p.css_name,
     p.l,
     p.a,
-    p.b
+    p.b,
+    aw.collection
    FROM ((public.palette_colors p
      JOIN public.images i ON ((i.sha256 = p.image_sha256)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
@@ -1933,6 +1958,13 @@ COMMENT ON COLUMN public.catalog_palette.a IS 'CIELAB a*: negative green, positi
 --
 
 COMMENT ON COLUMN public.catalog_palette.b IS 'CIELAB b*: negative blue, positive yellow.';
+
+
+--
+-- Name: COLUMN catalog_palette.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.catalog_palette.collection IS 'The collection of the run that last read the image.';
 
 
 --
@@ -2184,6 +2216,18 @@ COMMENT ON COLUMN public.catalog_reviews.is_current IS 'True while the reviewed 
 
 
 --
+-- Name: collection_leases; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.collection_leases (
+    collection text NOT NULL,
+    run_id bigint,
+    token bigint DEFAULT 1 NOT NULL,
+    heartbeat_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
 -- Name: current_image_analyses; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -2199,7 +2243,8 @@ CREATE VIEW public.current_image_analyses AS
     a.prompt_version,
     a.text,
     a.run_id,
-    a.created_at
+    a.created_at,
+    aw.collection
    FROM ((public.images i
      JOIN public.analyses a ON (((a.image_sha256 = i.sha256) AND a.is_current)))
      LEFT JOIN public.artworks aw ON ((aw.id = i.artwork_id)));
@@ -2297,6 +2342,13 @@ COMMENT ON COLUMN public.current_image_analyses.created_at IS 'When the analysis
 
 
 --
+-- Name: COLUMN current_image_analyses.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.current_image_analyses.collection IS 'The collection of the run that last read the image.';
+
+
+--
 -- Name: evaluations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2336,6 +2388,33 @@ CREATE SEQUENCE public.evaluations_id_seq
 --
 
 ALTER SEQUENCE public.evaluations_id_seq OWNED BY public.evaluations.id;
+
+
+--
+-- Name: runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.runs (
+    id bigint NOT NULL,
+    collection text NOT NULL,
+    source_uri text NOT NULL,
+    status text DEFAULT 'running'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    host text,
+    pid integer,
+    model_version text,
+    prompt_version text,
+    settings jsonb DEFAULT '{}'::jsonb NOT NULL,
+    counts jsonb DEFAULT '{}'::jsonb NOT NULL,
+    images_per_second double precision,
+    error text,
+    prompt_name text,
+    plan jsonb DEFAULT '{}'::jsonb NOT NULL,
+    backend_pid integer,
+    model_name text,
+    CONSTRAINT runs_status_check CHECK ((status = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'interrupted'::text])))
+);
 
 
 --
@@ -2517,6 +2596,13 @@ ALTER TABLE ONLY public.analysis_reviews ALTER COLUMN id SET DEFAULT nextval('pu
 
 
 --
+-- Name: artwork_metadata_history id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history ALTER COLUMN id SET DEFAULT nextval('public.artwork_metadata_history_id_seq'::regclass);
+
+
+--
 -- Name: artworks id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -2584,11 +2670,19 @@ ALTER TABLE ONLY public.analysis_structure
 
 
 --
--- Name: artworks artworks_object_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+-- Name: artwork_metadata_history artwork_metadata_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history
+    ADD CONSTRAINT artwork_metadata_history_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: artworks artworks_collection_object_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.artworks
-    ADD CONSTRAINT artworks_object_id_key UNIQUE (object_id);
+    ADD CONSTRAINT artworks_collection_object_key UNIQUE (collection, object_id);
 
 
 --
@@ -2605,6 +2699,14 @@ ALTER TABLE ONLY public.artworks
 
 ALTER TABLE ONLY public.catalog_artist_names
     ADD CONSTRAINT catalog_artist_names_pkey PRIMARY KEY (artist);
+
+
+--
+-- Name: collection_leases collection_leases_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_leases
+    ADD CONSTRAINT collection_leases_pkey PRIMARY KEY (collection);
 
 
 --
@@ -2768,6 +2870,13 @@ CREATE INDEX analysis_structure_terms_idx ON public.analysis_structure USING gin
 
 
 --
+-- Name: artwork_metadata_history_artwork_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX artwork_metadata_history_artwork_idx ON public.artwork_metadata_history USING btree (artwork_id);
+
+
+--
 -- Name: artworks_artist_object_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2894,6 +3003,13 @@ CREATE TRIGGER artworks_note_artist AFTER INSERT OR UPDATE OF artist ON public.a
 
 
 --
+-- Name: artworks artworks_record_history; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER artworks_record_history AFTER UPDATE OF title, artist, date_text, medium ON public.artworks FOR EACH ROW EXECUTE FUNCTION public.artworks_record_history();
+
+
+--
 -- Name: evaluations evaluations_note_model; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2936,6 +3052,38 @@ ALTER TABLE ONLY public.analysis_reviews
 
 ALTER TABLE ONLY public.analysis_structure
     ADD CONSTRAINT analysis_structure_analysis_id_fkey FOREIGN KEY (analysis_id) REFERENCES public.analyses(id) ON DELETE CASCADE;
+
+
+--
+-- Name: artwork_metadata_history artwork_metadata_history_artwork_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history
+    ADD CONSTRAINT artwork_metadata_history_artwork_id_fkey FOREIGN KEY (artwork_id) REFERENCES public.artworks(id) ON DELETE CASCADE;
+
+
+--
+-- Name: artwork_metadata_history artwork_metadata_history_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artwork_metadata_history
+    ADD CONSTRAINT artwork_metadata_history_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: artworks artworks_last_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.artworks
+    ADD CONSTRAINT artworks_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: collection_leases collection_leases_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.collection_leases
+    ADD CONSTRAINT collection_leases_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
 
 
 --

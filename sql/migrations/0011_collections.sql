@@ -60,30 +60,58 @@ $$;
 CREATE TRIGGER artworks_record_history AFTER UPDATE OF title, artist, date_text, medium
     ON artworks FOR EACH ROW EXECUTE FUNCTION artworks_record_history();
 
--- Views that name an object name its collection too (appended: CREATE OR REPLACE keeps every
--- dependent view, function, owner and grant).
-CREATE OR REPLACE VIEW catalog_documents AS
-SELECT a.id AS analysis_id, aw.id AS artwork_id, aw.object_id, aw.title, aw.artist,
-       aw.date_text, aw.year_start, aw.year_end, aw.medium, i.uri, i.sha256, a.text,
-       s.aspects, s.terms, s.search_doc, s.embedding, aw.collection
-FROM analysis_structure s
-JOIN analyses a ON a.id = s.analysis_id AND a.is_current
-JOIN images i ON i.sha256 = a.image_sha256
-LEFT JOIN artworks aw ON aw.id = i.artwork_id;
-
-CREATE OR REPLACE VIEW catalog_artworks AS
-SELECT DISTINCT ON (aw.id)
-       aw.id AS artwork_id, aw.object_id, aw.title, aw.artist, aw.date_text, aw.year_start,
-       aw.year_end, aw.medium, aw.metadata, i.uri AS image_uri, i.sha256, a.id AS analysis_id,
-       a.text AS analysis, a.model_version, a.prompt_name, a.created_at AS analysed_at,
-       s.aspects, s.terms, f.brightness, f.contrast, f.saturation, f.colourfulness, f.warmth,
-       f.palette, aw.collection
-FROM artworks aw
-JOIN images i ON i.artwork_id = aw.id
+-- Views that name an object name its collection too. catalog_analysis_status (0010) took a
+-- collection from the image's last run; the artwork's own is the truth now. Columns are only
+-- appended or re-defined with their type kept: CREATE OR REPLACE keeps every dependent view,
+-- function, owner and grant. catalog_artworks reads its collection from the status view.
+CREATE OR REPLACE VIEW catalog_analysis_status AS
+SELECT aw.object_id, aw.title, aw.artist, aw.id AS artwork_id, aw.collection, i.uri, i.sha256,
+       a.id AS analysis_id, a.model_version, m.name AS model_name, a.prompt_name,
+       a.run_id, a.created_at AS analysed_at,
+       CASE WHEN v.verdict = 'corrected' THEN v.corrected_text
+            WHEN v.id IS NULL AND c.verdict = 'corrected' THEN c.corrected_text
+            ELSE a.text END AS text,
+       a.text AS model_text,
+       coalesce(v.verdict = 'corrected', c.verdict = 'corrected', false) AS is_corrected,
+       CASE WHEN v.id IS NOT NULL THEN v.verdict
+            WHEN c.verdict = 'corrected' THEN 'needs_review'
+            ELSE 'unreviewed' END AS review_status,
+       CASE WHEN v.id IS NOT NULL THEN v.id WHEN c.verdict = 'corrected' THEN c.id END
+           AS review_id,
+       CASE WHEN v.id IS NOT NULL THEN v.reviewer
+            WHEN c.verdict = 'corrected' THEN c.reviewer END AS reviewer,
+       CASE WHEN v.id IS NOT NULL THEN v.created_at
+            WHEN c.verdict = 'corrected' THEN c.created_at END AS reviewed_at,
+       CASE WHEN v.id IS NULL AND c.verdict = 'corrected' THEN c.analysis_id END
+           AS corrected_analysis_id
+FROM images i
 JOIN analyses a ON a.image_sha256 = i.sha256 AND a.is_current
-LEFT JOIN analysis_structure s ON s.analysis_id = a.id
-LEFT JOIN image_features f ON f.image_sha256 = i.sha256
-ORDER BY aw.id, a.created_at DESC, a.id DESC;
+LEFT JOIN artworks aw ON aw.id = i.artwork_id
+LEFT JOIN models m ON m.version = a.model_version
+LEFT JOIN LATERAL (
+    SELECT r.id, r.verdict, r.corrected_text, r.reviewer, r.created_at
+    FROM analysis_reviews r WHERE r.analysis_id = a.id
+    ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+) v ON true
+LEFT JOIN LATERAL (
+    SELECT r.id, r.analysis_id, r.verdict, r.corrected_text, r.reviewer, r.created_at
+    FROM image_contents ic
+    JOIN analyses o ON o.image_sha256 = ic.sha256 AND o.prompt_name = a.prompt_name
+                   AND o.id <> a.id
+    JOIN analysis_reviews r ON r.analysis_id = o.id
+    WHERE ic.uri = i.uri AND v.id IS NULL
+    ORDER BY r.created_at DESC, r.id DESC LIMIT 1
+) c ON true;
+
+CREATE OR REPLACE VIEW catalog_documents AS
+SELECT st.analysis_id, st.artwork_id, st.object_id, aw.title, aw.artist, aw.date_text,
+       aw.year_start, aw.year_end, aw.medium, st.uri, st.sha256, st.text, s.aspects, s.terms,
+       s.search_doc, s.embedding, st.model_text, st.is_corrected, st.review_status,
+       st.model_version, st.model_name, st.collection
+FROM catalog_analysis_status st
+JOIN analysis_structure s ON s.analysis_id = st.analysis_id
+LEFT JOIN artworks aw ON aw.id = st.artwork_id
+WHERE st.review_status <> 'rejected';
 
 CREATE OR REPLACE VIEW catalog_aspects AS
 SELECT d.analysis_id, d.object_id, d.title, d.artist, e.key AS aspect,
