@@ -15,6 +15,10 @@ class SourceError(ArchiveAnalyzerError):
     """The source URI or manifest cannot be listed or read."""
 
 
+class EmptySourceError(SourceError):
+    """The source lists no images (an unmounted share, a typo) and an empty one was not allowed."""
+
+
 class ModelError(ArchiveAnalyzerError):
     """A model directory is missing, partial or of the wrong shape."""
 

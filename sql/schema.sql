@@ -86,6 +86,13 @@ $$;
 
 
 --
+-- Name: FUNCTION artworks_record_history(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.artworks_record_history() IS 'Trigger: every change of an artwork''s title, artist, date or medium goes into artwork_metadata_history with the role and run that made it.';
+
+
+--
 -- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -871,6 +878,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real) IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
+
+
+--
 -- Name: catalog_search_document(bigint, text[], text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -948,6 +962,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
+
+
+--
 -- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -973,10 +994,17 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_artwork bigint); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_artwork bigint) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+
+
+--
 -- Name: catalog_search_semantic_text(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
@@ -1023,6 +1051,13 @@ $$;
 
 
 --
+-- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
+
+
+--
 -- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1066,6 +1101,13 @@ CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT
     FROM top t
     ORDER BY t.rank DESC, t.object_id, t.collection
 $$;
+
+
+--
+-- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer) IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
 
 
 --

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -82,14 +83,15 @@ def test_a_stage_wired_before_its_inputs_is_refused_before_anything_loads(tiny_m
 
 
 def test_every_staging_column_is_declared_or_parsed_from_metadata():
-    parsed = set(artwork_fields("object", {}))
+    parsed = {*artwork_fields("object", {}), "metadata_hash"}  # the sink hashes the manifest row
     assert set(STAGING_COLUMNS) <= set(Sink.needs) | parsed
     assert set(Sink.needs) - set(STAGING_COLUMNS) - parsed  # structure and features, via store
 
 
 def reference_rows(tmp_path) -> list[dict]:
     """Paintings, one painting again under a second key (reused) and two bad files (failed)."""
-    paintings = sorted(EXAMPLES.glob("*.jpg"))[:3]
+    # All under one source folder: Decode refuses a file outside the run's source.
+    paintings = [Path(shutil.copy(p, tmp_path)) for p in sorted(EXAMPLES.glob("*.jpg"))[:3]]
     shutil.copy(paintings[0], tmp_path / "again.jpg")
     (tmp_path / "notes.jpg").write_text("not an image")
     uris = [*map(str, paintings), str(tmp_path / "again.jpg"), str(tmp_path / "notes.jpg")]
@@ -101,9 +103,9 @@ def reference_rows(tmp_path) -> list[dict]:
 
 
 def test_each_stage_outputs_exactly_the_columns_it_declares(settings_for, db, tiny_model, tmp_path):
-    settings = settings_for(EXAMPLES, embed=False)
-    stages = run_stages(settings, tiny_model, db, start_run(db, "contract"))
     items = reference_rows(tmp_path)
+    settings = settings_for(tmp_path, embed=False)
+    stages = run_stages(settings, tiny_model, db, start_run(db, "contract"))
     batch = {column: [item[column] for item in items] for column in REFERENCE}
     # The local engine's loop (engine/local.py), one stage at a time so each output is seen.
     for spec in stages:

@@ -138,6 +138,7 @@ def test_plan_json_for_scripts(tmp_path, tiny_model, cli_env, capsys):
     assert cli_analyze(folder, tiny_model, "--plan", "--json") == 0
     plan = json.loads(capsys.readouterr().out)
     assert plan == {
-        "new": 3, "changed": 0, "stale": 0, "unchanged": 0, "missing": 0, "to_analyse": 3,
+        "new": 3, "changed": 0, "stale": 0, "metadata": 0, "unchanged": 0, "conflict": 0,
+        "missing": 0, "to_analyse": 3,
     }  # fmt: skip
     assert cli_analyze(folder, tiny_model, "--json") == 2  # --json alone is refused

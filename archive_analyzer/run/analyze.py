@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from tqdm import tqdm
 
 from archive_analyzer.engine import Resources, run_engine
-from archive_analyzer.errors import SourceError
+from archive_analyzer.errors import EmptySourceError
 from archive_analyzer.run.guard import CollectionLock, collection_lock
 from archive_analyzer.run.interrupt import StopRequest, first_interrupt_stops, iterated
 from archive_analyzer.run.ledger import Ledger
@@ -47,7 +47,7 @@ def _prepared(settings: Settings, say) -> Prepared:
     `allow_empty`: cron must not read "succeeded, 0 images" as a good night."""
     ready = prepare(settings, say)
     if not ready.items and not ready.missing and not settings.allow_empty:
-        raise SourceError(
+        raise EmptySourceError(
             f"no images found under {settings.source or settings.manifest}; "
             "give --allow-empty (allow_empty = true) if an empty source is expected"
         )

@@ -28,6 +28,7 @@ from archive_analyzer.db.database import Database, redact
 from archive_analyzer.db.queries import query
 from archive_analyzer.db.resilience import LOST_CONNECTION, retry_lost_connection
 from archive_analyzer.errors import CollectionBusyError, DatabaseError, LeaseLost
+from archive_analyzer.redact import redact as redact_text
 
 
 def _busy_message(collection: str, holder: dict | None) -> str:
@@ -114,7 +115,7 @@ class CollectionLock:
 def collection_lock(db: Database, collection: str) -> Iterator[CollectionLock]:
     """Hold the collection's lock (record the run on `lock.conn`, then `claim` the lease)."""
     # As start_run stores it: a source URI with a key in it is kept redacted.
-    lock = CollectionLock(db, redact(collection))
+    lock = CollectionLock(db, redact_text(collection))
     try:
         lock.acquire()
         yield lock

@@ -11,7 +11,7 @@ of the collections': 1 a run failed or could not start, else 3 a collection foun
 from __future__ import annotations
 
 from archive_analyzer.db.database import Database
-from archive_analyzer.errors import ArchiveAnalyzerError, CollectionBusyError
+from archive_analyzer.errors import ArchiveAnalyzerError, CollectionBusyError, EmptySourceError
 from archive_analyzer.redact import redact
 from archive_analyzer.run.analyze import analyze
 from archive_analyzer.run.prepare import collection_key
@@ -30,6 +30,9 @@ def reanalyse(settings: Settings, engine: str = "ray", say=print) -> int:
     except CollectionBusyError as exc:
         say(f"skipped: {exc}")
         return BUSY
+    except EmptySourceError as exc:  # cron must not read an unmounted share as a good night
+        say(f"empty: {redact(str(exc))}")
+        return EMPTY
     except ArchiveAnalyzerError as exc:  # this collection's problem; the others still run
         say(f"failed: {redact(str(exc))}")
         return FAILED
@@ -39,7 +42,7 @@ def reanalyse(settings: Settings, engine: str = "ray", say=print) -> int:
     say(format_report(run, failures))
     if summary.status != "succeeded":
         return FAILED
-    if summary.seen == 0:
+    if summary.seen == 0 and not settings.allow_empty:
         say(f"found no images under {settings.source or settings.manifest}")
         return EMPTY
     return SUCCEEDED

@@ -328,3 +328,11 @@ ALTER FUNCTION catalog_search_fuzzy OWNER TO archive_search_definer;
 ALTER FUNCTION catalog_search_semantic OWNER TO archive_search_definer;
 ALTER FUNCTION catalog_search_similar OWNER TO archive_search_definer;
 ALTER FUNCTION catalog_search_color OWNER TO archive_search_definer;
+
+-- What psql's \df+ says: the recreated functions keep 0010's descriptions.
+COMMENT ON FUNCTION catalog_search_text IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
+COMMENT ON FUNCTION catalog_search_fuzzy IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
+COMMENT ON FUNCTION catalog_search_semantic IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION catalog_search_similar IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION catalog_search_color IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
+COMMENT ON FUNCTION artworks_record_history IS 'Trigger: every change of an artwork''s title, artist, date or medium goes into artwork_metadata_history with the role and run that made it.';

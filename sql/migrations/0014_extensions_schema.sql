@@ -73,8 +73,8 @@ CREATE FUNCTION catalog_search_semantic_text(
     p_query text, p_limit integer DEFAULT 10,
     p_artist text DEFAULT NULL, p_year_from integer DEFAULT NULL, p_year_to integer DEFAULT NULL,
     p_medium text DEFAULT NULL, p_aspect text DEFAULT NULL, p_term text DEFAULT NULL
-) RETURNS TABLE (object_id text, title text, artist text, date_text text, medium text,
-                 uri text, score double precision, detail text)
+) RETURNS TABLE (collection text, object_id text, title text, artist text, date_text text,
+                 medium text, uri text, score double precision, detail text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, extensions, pg_temp AS $$
 DECLARE
     found extensions.vector;
