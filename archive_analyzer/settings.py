@@ -71,8 +71,10 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(None, description="Ray cluster; None: RAY_ADDRESS or local")
     collection: str | None = Field(None, description="Collection name; default: the source URI")
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    model_engine: Literal["transformers", "vllm"] = Field(
-        "transformers", description="transformers (default; CPU or GPU) or vllm (GPU, [gpu] extra)"
+    model_engine: Literal["transformers", "vllm", "echo"] = Field(
+        "transformers",
+        description="transformers (default; CPU or GPU), vllm (GPU, [gpu] extra) or echo "
+        "(no model: labelled stand-in text at once, to measure the pipeline's own ceiling)",
     )
     embed: bool = Field(True, description="Embed analysis text for semantic search")
     iiif_size: str = Field(
