@@ -100,10 +100,13 @@ def echo_pipeline_rate(n_images: int, repeats: int = 5, embed: bool = True) -> d
                 seconds[count] = timed_run(settings)
             small.append(seconds[n_images])
             large.append(seconds[4 * n_images])
-            marginal.append(3 * n_images / max(large[-1] - small[-1], 1e-9))
+            if large[-1] > small[-1]:  # else the load on the machine swamped the pair
+                marginal.append(3 * n_images / (large[-1] - small[-1]))
         folder = root / "stages"
         paths = write_paintings(folder, n_images, IMAGE_SIZE, first=first)
         costs = stage_costs(echo_settings(db.url, root / "home", folder, embed=embed), db, paths)
+    if not marginal:
+        raise RuntimeError(f"4N never took longer than N ({small} vs {large} s): use a larger N")
     bound = max(costs, key=lambda name: costs[name]["cpu_ms_per_image"])
     return {
         "pipeline_echo_images_per_s": statistics.median(marginal),
@@ -112,6 +115,7 @@ def echo_pipeline_rate(n_images: int, repeats: int = 5, embed: bool = True) -> d
         "seconds_4n": spread(large),
         "n_images": n_images,
         "repeats": repeats,
+        "pairs_swamped_by_load": repeats - len(marginal),
         "stage_cpu_ms_per_image": {k: v["cpu_ms_per_image"] for k, v in costs.items()},
         "stage_wall_ms_per_image": {k: v["wall_ms_per_image"] for k, v in costs.items()},
         "bounding_stage": bound,
