@@ -105,12 +105,11 @@ def echo_pipeline_rate(n_images: int, repeats: int = 5, embed: bool = True) -> d
         folder = root / "stages"
         paths = write_paintings(folder, n_images, IMAGE_SIZE, first=first)
         costs = stage_costs(echo_settings(db.url, root / "home", folder, embed=embed), db, paths)
-    if not marginal:
-        raise RuntimeError(f"4N never took longer than N ({small} vs {large} s): use a larger N")
     bound = max(costs, key=lambda name: costs[name]["cpu_ms_per_image"])
     return {
-        "pipeline_echo_images_per_s": statistics.median(marginal),
-        "marginal_images_per_s": spread(marginal),
+        # None when load swamped every pair (4N never took longer than N): use a larger N.
+        "pipeline_echo_images_per_s": statistics.median(marginal) if marginal else None,
+        "marginal_images_per_s": spread(marginal) if marginal else None,
         "seconds_n": spread(small),
         "seconds_4n": spread(large),
         "n_images": n_images,

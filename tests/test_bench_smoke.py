@@ -83,7 +83,8 @@ def test_model_stage_rows_report_interleaved_spreads():
 
 def test_echo_pipeline_rate_names_the_bounding_stage(ray_cluster):
     figures = echo.echo_pipeline_rate(2, repeats=1, embed=False)
-    assert figures["pipeline_echo_images_per_s"] > 0
+    rate = figures["pipeline_echo_images_per_s"]  # None when the machine's load swamped it
+    assert (rate is None and figures["pairs_swamped_by_load"] == 1) or rate > 0
     stages = figures["stage_cpu_ms_per_image"]
     assert set(stages) == {"decode", "reuse", "features", "analyze", "structure", "sink"}
     assert figures["bounding_stage"] in stages and all(ms >= 0 for ms in stages.values())
