@@ -97,8 +97,10 @@ class Settings(BaseSettings):
         None, description="Manifest field -> column, e.g. {title = 'Object Title'}"
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    model_engine: Literal["transformers", "vllm"] = Field(
-        "transformers", description="transformers (default; CPU or GPU) or vllm (GPU, [gpu] extra)"
+    model_engine: Literal["transformers", "vllm", "echo"] = Field(
+        "transformers",
+        description="transformers (default; CPU or GPU), vllm (GPU, [gpu] extra) or echo "
+        "(no model: labelled stand-in text at once, to measure the pipeline's own ceiling)",
     )
     embed: bool = Field(True, description="Embed analysis text for semantic search")
     iiif_size: str = Field(

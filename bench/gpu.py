@@ -223,7 +223,7 @@ def run_vllm(model_dir: Path, plan: Plan, max_num_seqs: int) -> dict:
 def kv_capacity_sequences(stage, plan: Plan) -> int:
     """How many sequences of this length vLLM's KV cache holds at once (0 if not reported)."""
     try:
-        cache = stage.llm.llm_engine.vllm_config.cache_config
+        cache = stage.engine.vllm_config.cache_config
         tokens = cache.num_gpu_blocks * cache.block_size
     except (AttributeError, TypeError):
         return 10**9

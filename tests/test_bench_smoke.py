@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from bench import decode, model_stage, pipeline, sink
+from bench import decode, echo, model_stage, pipeline, sink
 from bench.__main__ import main as bench_main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +88,19 @@ def test_bench_prints_one_table(capsys):
     assert table[0].split("|")[1].strip() == "measurement"
     assert any("decode" in line for line in table[2:])
     assert any("search" in line for line in table[2:])
+
+
+def test_model_stage_rows_report_interleaved_spreads():
+    figures = model_stage.model_stage_rows(repeats=2, quick=True)
+    for key in ("batched_ips", "single_ips", "speedup", "cpu_roofline_fraction"):
+        spread = figures[key]
+        assert 0 < spread["min"] <= spread["median"] <= spread["max"], key
+
+
+def test_echo_pipeline_rate_names_the_bounding_stage(ray_cluster):
+    figures = echo.echo_pipeline_rate(2, repeats=1, embed=False)
+    rate = figures["pipeline_echo_images_per_s"]  # None when the machine's load swamped it
+    assert (rate is None and figures["pairs_swamped_by_load"] == 1) or rate > 0
+    stages = figures["stage_cpu_ms_per_image"]
+    assert set(stages) == {"decode", "reuse", "features", "analyze", "structure", "sink"}
+    assert figures["bounding_stage"] in stages and all(ms >= 0 for ms in stages.values())

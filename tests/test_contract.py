@@ -24,6 +24,7 @@ from archive_analyzer.model.loader import inspect_model
 from archive_analyzer.model.prompts import resolve_prompt
 from archive_analyzer.run.wiring import RunContext, build_stages
 from archive_analyzer.stages.analyze import Analyze, ModelConfig, ModelStage
+from archive_analyzer.stages.analyze_echo import AnalyzeEcho
 from archive_analyzer.stages.analyze_vllm import AnalyzeVLLM
 from archive_analyzer.stages.contract import (
     PIXELS,
@@ -39,7 +40,7 @@ from bench.database import start_run
 from tests.conftest import EXAMPLES, count
 
 PROMPT = resolve_prompt("formal_analysis")
-ENGINES = (Analyze, AnalyzeVLLM)
+ENGINES = (Analyze, AnalyzeVLLM, AnalyzeEcho)
 
 
 def run_stages(settings, tiny_model, db: Database, run_id: int) -> list[StageSpec]:

@@ -21,10 +21,11 @@ def register(subparsers) -> None:
     parser.add_argument("source", nargs="?", help="folder, file://, s3://bucket/prefix, gs://...")
     parser.add_argument(
         "--engine",
-        choices=["ray", "local", "vllm"],
+        choices=["ray", "local", "vllm", "echo"],
         default="ray",
-        help="ray (default; local Ray or a cluster), local (a plain loop), or vllm (Ray with "
-        "vLLM model actors; GPU, [gpu] extra)",
+        help="ray (default; local Ray or a cluster), local (a plain loop), vllm (Ray with "
+        "vLLM model actors; GPU, [gpu] extra), or echo (Ray with no model: writes labelled "
+        "stand-in text at once, to measure the pipeline's own ceiling)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     mode = parser.add_mutually_exclusive_group()
@@ -75,8 +76,8 @@ def format_summary(summary: RunSummary) -> str:
 def run(args: argparse.Namespace) -> int:
     flags = {name: getattr(args, name, None) for name in (*SETTINGS_FLAGS, "collections_file")}
     settings, engine = run_settings(args.config, flags), args.engine
-    if engine == "vllm":  # vLLM serves the model stage; Ray still runs the pipeline
-        settings, engine = settings.model_copy(update={"model_engine": "vllm"}), "ray"
+    if engine in ("vllm", "echo"):  # they serve the model stage; Ray still runs the pipeline
+        settings, engine = settings.model_copy(update={"model_engine": engine}), "ray"
     if args.json and not args.plan:
         raise ConfigError("--json goes with --plan (a run's report: `runs show latest --json`)")
     if args.plan:

@@ -207,6 +207,16 @@ def actor_pools(resources: Resources) -> dict[str, ActorPool]:
     }
 
 
+def concurrent_calls(calls: int) -> dict:
+    """ActorPoolStrategy arguments for `calls` batches running at once on each actor, with as
+    many more queued behind them, so the actor's engine never waits between batches."""
+    return {
+        "max_tasks_in_flight_per_actor": 2 * calls,
+        "max_concurrent_calls_per_actor": calls,
+        "enable_true_multi_threading": True,
+    }
+
+
 def _add_stage(ds, spec: StageSpec, resources: Resources):
     import ray.data
 
@@ -215,6 +225,9 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
         return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common, **CPU_TASK_ARGS)
     pool = actor_pools(resources)[spec.kind]
     in_flight = {"max_tasks_in_flight_per_actor": pool.in_flight} if pool.in_flight else {}
+    calls = getattr(spec.cls, "concurrent_batches", 1)
+    if calls > 1:  # a stage that queues batches on one shared engine (AnalyzeVLLM)
+        in_flight = concurrent_calls(calls)
     # A crashed actor (segfault, OOM kill, lost node) is restarted and its in-flight batches run
     # again (Ray Data's defaults: max_restarts=-1, max_task_retries=-1; passing them explicitly
     # is deprecated). The sink's upserts make a replay harmless;

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archive_analyzer.catalog.reviews import remember_model
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.open import open_database
 from archive_analyzer.errors import ConfigError
@@ -19,6 +20,7 @@ from archive_analyzer.retry import RetryPolicy
 from archive_analyzer.run.plan import forget_cached_listings
 from archive_analyzer.settings import Settings
 from archive_analyzer.sources import SourceItem, normalize_uri
+from archive_analyzer.stages.analyze_echo import echo_model_info
 
 NO_MODEL = (
     "model: no model configured (--model or ARCHIVE_ANALYZER_MODEL) for the configured database; "
@@ -42,6 +44,17 @@ def model_location(settings: Settings, say=print) -> str:
         "random-weight LLaVA. Its text is NOT meaningful; it only exercises the pipeline."
     )
     return str(tiny)
+
+
+def echo_model(settings: Settings, say=print) -> tuple[str, ModelInfo]:
+    """The echo engine's stand-in: no model is read or loaded, whatever `model` says."""
+    info = echo_model_info()
+    ignored = f" ({settings.model} is not used)" if settings.model else ""
+    say(
+        f"NOTE: --engine echo: no model is loaded{ignored}; every analysis is canned stand-in "
+        f"text, recorded as model {info.name!r} (version {info.version})."
+    )
+    return info.location, info
 
 
 def collect_items(settings: Settings) -> tuple[list[SourceItem], list[str]]:
@@ -74,9 +87,14 @@ class Prepared:
 
 
 def prepare(settings: Settings, say=print) -> Prepared:
-    location = model_location(settings, say)  # before connecting: a refusal needs no server
+    if settings.model_engine == "echo":
+        location, info = echo_model(settings, say)
+    else:
+        location = model_location(settings, say)  # before connecting: a refusal needs no server
+        info = inspect_model(location)
     db = open_database(settings)
-    info = inspect_model(location)
+    if settings.model_engine == "echo":  # its card's name, so no view calls it a model
+        remember_model(db, info.version, info.name, info.location)
     prompt = resolve_prompt(settings.prompt, settings.custom_prompt)
     if settings.source:
         forget_cached_listings(settings.source)

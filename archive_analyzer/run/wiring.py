@@ -52,7 +52,9 @@ def _model_config(ctx: RunContext, spec: ImageSpec, resources: Resources) -> Mod
 
 def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
     settings, batch = ctx.settings, ctx.settings.batch_size
-    spec = ImageSpec.from_model(ctx.location)
+    # The echo engine has no model to read: it gets GalleryGPT's squares (the default spec).
+    echo = settings.model_engine == "echo"
+    spec = ImageSpec() if echo else ImageSpec.from_model(ctx.location)
     policy = RetryPolicy(per_host=settings.http_per_host)
     decode = DecodeConfig(
         spec,

@@ -63,6 +63,9 @@ class ModelStage(Stage):
     needs = (*OUTCOME, PIXELS)
     adds = ANALYSIS
     drops = (PIXELS,)
+    # Calls of this stage one actor may run at once: 1 for an engine that computes in the call
+    # (transformers); more for one that queues requests on a shared engine (vLLM's async one).
+    concurrent_batches = 1
 
     def __init__(self, config: ModelConfig, model_version: str, generate: GenerateBatch) -> None:
         self.config = config
