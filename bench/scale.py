@@ -107,3 +107,93 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- the sink: live, bulk, and the writer before this wave (same write set) ----
+
+PREVIOUS_WRITER = "b690c88"  # main before the pools: one sink actor, live HNSW inserts
+BLOCK = 500
+
+
+def _blocks(rows: int) -> list[dict]:
+    from bench.sink import synthetic_block
+
+    return [synthetic_block(n, min(BLOCK, rows - n), "scale", "{}") for n in range(0, rows, BLOCK)]
+
+
+def _timed_sink(url: str, blocks: list[dict], mode: str) -> float:
+    """rows/s of one sink writing `blocks` into a fresh catalog, index rebuild included."""
+    import time
+
+    from archive_analyzer.db.database import Database
+    from archive_analyzer.db.indexes import index_maintenance
+    from archive_analyzer.settings import load_settings
+    from archive_analyzer.stages.sink import Sink, SinkConfig
+    from bench.database import start_run
+
+    db = Database(url)
+    run_id = start_run(db, f"scale-{mode}")
+    settings = load_settings(None, index_mode=mode)
+    rows = sum(len(b["uri"]) for b in blocks)
+    started = time.perf_counter()
+    with index_maintenance(db, settings, rows, run_id):
+        sink = Sink(SinkConfig(url, run_id))
+        for batch in blocks:
+            sink(batch)
+    return rows / (time.perf_counter() - started)
+
+
+def _previous_writer(rows: int) -> float:
+    """The old tree's Sink in a subprocess, on a scratch database its own migrations built
+    (its artworks merge needs the unique object_id that 0011 replaced)."""
+    import pickle
+
+    tree = Path(tempfile.mkdtemp(prefix="prevsink-"))
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", PREVIOUS_WRITER], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    data = tree / "blocks.pickle"
+    data.write_bytes(pickle.dumps(_blocks(rows)))
+    env = {**os.environ, "PYTHONPATH": str(tree), "ARCHIVE_ANALYZER_SQL_DIR": str(tree / "sql")}
+    done = subprocess.run(
+        [sys.executable, "-c", _OLD_WRITER, str(data)],
+        cwd=tree, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(f"the previous writer failed:\n{done.stderr[-3000:]}")
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+_OLD_WRITER = """
+import pickle, sys, time
+from archive_analyzer.stages.sink import Sink, SinkConfig
+from bench.database import scratch_database, start_run
+blocks = pickle.loads(open(sys.argv[1], "rb").read())
+with scratch_database() as (db, _home):
+    sink = Sink(SinkConfig(db.url, start_run(db, "previous")))
+    started = time.perf_counter()
+    for batch in blocks:
+        sink(batch)
+    print(sum(len(b["uri"]) for b in blocks) / (time.perf_counter() - started))
+"""
+
+
+def sink_rates(rows: int = 2000, repeats: int = 5) -> dict:
+    """Median rows/s of live, bulk and the previous writer on the same write set, each repeat
+    on a fresh catalog, interleaved; min and max beside each."""
+    import statistics
+
+    from bench.database import scratch_database
+
+    samples: dict[str, list[float]] = {"live": [], "bulk": [], "previous_writer": []}
+    blocks = _blocks(rows)
+    for _ in range(repeats):
+        for mode in ("live", "bulk"):
+            with scratch_database() as (db, _home):
+                samples[mode].append(_timed_sink(db.url, blocks, mode))
+        samples["previous_writer"].append(_previous_writer(rows))
+    out: dict = {name: statistics.median(values) for name, values in samples.items()}
+    out["spread"] = {name: (min(v), max(v)) for name, v in samples.items()}
+    out["repeats"], out["rows"] = repeats, rows
+    return out
