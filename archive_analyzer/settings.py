@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -41,6 +41,10 @@ OTHER_VARIABLES = frozenset(
         "COLLECTIONS_FILE",
     )
 )
+
+
+# The per-row stages that run as autoscaling actor pools (engine/sizing.py sizes them).
+PooledStage = Literal["reuse", "features", "structure", "sink"]
 
 
 def default_home() -> Path:
@@ -73,6 +77,27 @@ class Settings(BaseSettings):
     batch_size: int = Field(8, ge=1, le=1024)
     num_actors: int | None = Field(None, ge=1, le=1024, description="Model actors; None: auto")
     gpus_per_actor: float = Field(0.0, ge=0, le=8)
+    stage_actors: dict[PooledStage, Annotated[int, Field(ge=1, le=1024)]] = Field(
+        default_factory=dict,
+        description="Fixed actor count per pooled stage, e.g. {structure = 4, sink = 2}; "
+        "a stage not named autoscales in what the model actors leave",
+    )
+    index_mode: Literal["auto", "live", "bulk"] = Field(
+        "auto",
+        description="HNSW indexes during a run: live (kept up per row), bulk (dropped, rebuilt "
+        "after the run), auto (bulk past bulk_index_threshold images or on a first load)",
+    )
+    bulk_index_threshold: int = Field(
+        20_000, ge=1, description="index_mode auto: images to analyse from which bulk wins"
+    )
+    index_build_memory: str = Field(
+        "1GB",
+        pattern=r"^\d+\s*(kB|MB|GB|TB)$",
+        description="maintenance_work_mem while bulk mode rebuilds an HNSW index",
+    )
+    index_build_workers: int = Field(
+        2, ge=0, le=64, description="max_parallel_maintenance_workers for the rebuild"
+    )
     max_new_tokens: int = Field(512, ge=1, le=4096)
     static_kv_cache: bool = Field(
         True,

@@ -2391,6 +2391,69 @@ COMMENT ON COLUMN public.current_image_analyses.collection IS 'The collection of
 
 
 --
+-- Name: deferred_indexes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.deferred_indexes (
+    schema_name text NOT NULL,
+    index_name text NOT NULL,
+    table_name text NOT NULL,
+    definition text NOT NULL,
+    run_id bigint,
+    dropped_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE deferred_indexes; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.deferred_indexes IS 'HNSW indexes a bulk-mode run dropped and has not yet rebuilt; the next run or db command rebuilds any whose run is over.';
+
+
+--
+-- Name: COLUMN deferred_indexes.schema_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.schema_name IS 'Schema of the dropped index.';
+
+
+--
+-- Name: COLUMN deferred_indexes.index_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.index_name IS 'Name of the dropped index.';
+
+
+--
+-- Name: COLUMN deferred_indexes.table_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.table_name IS 'Table the index was on.';
+
+
+--
+-- Name: COLUMN deferred_indexes.definition; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.definition IS 'pg_get_indexdef of the index: the CREATE INDEX statement that rebuilds it.';
+
+
+--
+-- Name: COLUMN deferred_indexes.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.run_id IS 'The bulk-mode run that dropped it.';
+
+
+--
+-- Name: COLUMN deferred_indexes.dropped_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.dropped_at IS 'When it was dropped.';
+
+
+--
 -- Name: evaluations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2749,6 +2812,14 @@ ALTER TABLE ONLY public.catalog_artist_names
 
 ALTER TABLE ONLY public.collection_leases
     ADD CONSTRAINT collection_leases_pkey PRIMARY KEY (collection);
+
+
+--
+-- Name: deferred_indexes deferred_indexes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deferred_indexes
+    ADD CONSTRAINT deferred_indexes_pkey PRIMARY KEY (schema_name, index_name);
 
 
 --
@@ -3126,6 +3197,14 @@ ALTER TABLE ONLY public.artworks
 
 ALTER TABLE ONLY public.collection_leases
     ADD CONSTRAINT collection_leases_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
+-- Name: deferred_indexes deferred_indexes_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deferred_indexes
+    ADD CONSTRAINT deferred_indexes_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
 
 
 --

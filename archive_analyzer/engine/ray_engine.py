@@ -1,8 +1,9 @@
 """The Ray Data executor: the only module that imports Ray.
 
 References (URIs) enter the dataset; decoding runs as CPU tasks near the data; the model runs in
-a fixed pool of actors sized from the cluster (one per GPU, or CPU actors); the sink is a
-zero-CPU actor. Only small status rows come back to the driver.
+a fixed pool of actors sized from the cluster (one per GPU, or CPU actors); every other per-row
+stage (reuse, features, structure, sink) is an autoscaling actor pool in what the model leaves
+(engine/sizing.py). Only small status rows come back to the driver.
 
 Sizing matters on small machines: an actor pool that reserves every CPU starves the read and
 decode tasks and Ray Data then waits forever without a word, so model actors never take the
@@ -16,12 +17,11 @@ import math
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from archive_analyzer.engine import Resources, StageSpec
-from archive_analyzer.errors import ConfigError
-from archive_analyzer.stages import Batch
+from archive_analyzer.engine.sizing import ActorPool, model_plan, stage_pools
+from archive_analyzer.stages import Batch, batch_len
 
 logger = logging.getLogger(__name__)
 
@@ -148,26 +148,19 @@ def object_store_bytes_used() -> int:
     return int(reply.store_stats.object_store_bytes_used)
 
 
-def plan_resources(num_actors: int | None, gpus_per_actor: float) -> Resources:
-    """One actor per GPU when there are GPUs; otherwise CPU actors that leave CPUs for decoding.
-
-    Actors hold their CPUs for the whole run. Whatever they reserve, one CPU for a decode task
-    and the small CPU-model actor's share must stay free, or Ray Data waits forever.
-    """
+def plan_resources(
+    num_actors: int | None,
+    gpus_per_actor: float,
+    pooled: dict[str, str] | None = None,
+    overrides: dict[str, int] | None = None,
+) -> Resources:
+    """The model's actors (one per GPU, or CPU actors that leave CPUs for decoding), then an
+    autoscaling pool for each stage in `pooled` (name -> kind) in what they leave."""
     cpus, gpus = cluster_totals()
-    if cpus < 2:
-        raise ConfigError(f"the Ray cluster has {cpus:g} CPUs; a run needs at least 2")
-    free = cpus - 1 - CPU_ACTOR_CPUS
-    if gpus and gpus_per_actor == 0:
-        gpus_per_actor = 1.0
-    if gpus_per_actor:
-        actors = num_actors or max(1, int(gpus // gpus_per_actor))
-        return Resources(actors, min(1.0, free / actors), gpus_per_actor)
-    actors = num_actors or max(1, int((cpus - 1) // 2))
-    # Matmuls still use every core: decoding a 336 px square costs milliseconds against seconds
-    # of model time per batch, so the actors' threads share the decode CPUs.
-    threads = max(1, int(cpus // actors))
-    return Resources(actors, min(2.0, free / actors), 0.0, threads=threads)
+    actors, actor_cpus, actor_gpus, threads = model_plan(cpus, gpus, num_actors, gpus_per_actor)
+    model_cpus, model_gpus = actors * actor_cpus, actors * actor_gpus
+    pools = stage_pools(cpus, gpus, model_cpus, model_gpus, pooled or {}, overrides)
+    return Resources(actors, actor_cpus, actor_gpus, threads=threads, pools=pools)
 
 
 def _apply(batch: Batch, spec: StageSpec) -> Batch:
@@ -182,29 +175,58 @@ def _apply(batch: Batch, spec: StageSpec) -> Batch:
 CPU_TASK_ARGS = {"num_cpus": 1, "memory": CPU_TASK_MEMORY}
 
 
-@dataclass(frozen=True)
-class ActorPool:
-    """What a stage kind's actors are: how many, what each reserves, batches queued on each."""
-
-    size: int
-    num_cpus: float
-    num_gpus: float | None = None
-    in_flight: int | None = None  # None: Ray Data's default
+# A stage of an actor kind that no plan sized (a benchmark's or a test's own stages).
+UNPLANNED = {
+    "cpu_actor": ActorPool(1, 1, CPU_ACTOR_CPUS),
+    "embed": ActorPool(1, 1, CPU_ACTOR_CPUS),
+    "io": ActorPool(1, 1, 0.0),
+}
 
 
-def actor_pools(resources: Resources) -> dict[str, ActorPool]:
-    return {
+def stage_pool(spec: StageSpec, resources: Resources) -> ActorPool:
+    if spec.kind == "model":
         # Fixed size: loading a model costs seconds to minutes, so actors never scale down and
         # back up; two batches in flight keep an actor busy while the next one arrives.
-        "model": ActorPool(
-            resources.num_actors, resources.cpus_per_actor, resources.gpus_per_actor or None, 2
-        ),
-        # A small CPU model (the sentence embedder) loaded once: one actor, a quarter CPU, so
-        # it never starves the read and decode tasks.
-        "cpu_actor": ActorPool(1, CPU_ACTOR_CPUS),
-        # Database writers and readers wait on PostgreSQL, not on a CPU.
-        "io": ActorPool(1, 0),
-    }
+        size, gpus = resources.num_actors, resources.gpus_per_actor or None
+        return ActorPool(size, size, resources.cpus_per_actor, gpus, 2)
+    return resources.pools.get(spec.name) or UNPLANNED[spec.kind]
+
+
+# Each actor stage marks its rows with its process id, in a column of its own: the rows coming
+# back tell how many actors each pool really used (reports and benchmarks count them).
+ACTOR_COLUMN = "actor_pid:"
+
+
+class PooledStage:
+    """A stage in an actor pool: built once per actor, its rows marked with the actor's pid,
+    and the marks of the stages before it carried past stages that return only their own
+    columns (the sink)."""
+
+    stage_name = ""
+
+    def __init__(self, cls: type, config) -> None:
+        self.stage = cls(config)
+        self.column = ACTOR_COLUMN + self.stage_name
+
+    def __call__(self, batch: Batch) -> Batch:
+        carried = {k: v for k, v in batch.items() if k.startswith(ACTOR_COLUMN)}
+        out = self.stage(batch)
+        return {**carried, **out, self.column: [os.getpid()] * batch_len(out)}
+
+
+def _pooled(spec: StageSpec) -> type:
+    # Named after the stage's class, so that Ray Data's operator reads MapBatches(Sink).
+    return type(spec.cls.__name__, (PooledStage,), {"stage_name": spec.name})
+
+
+def actors_used(batches: list[Batch]) -> dict[str, int]:
+    """Distinct actors per stage over the batches a run returned."""
+    pids: dict[str, set] = {}
+    for batch in batches:
+        for key, values in batch.items():
+            if key.startswith(ACTOR_COLUMN):
+                pids.setdefault(key[len(ACTOR_COLUMN) :], set()).update(int(v) for v in values)
+    return {stage: len(found) for stage, found in pids.items()}
 
 
 def concurrent_calls(calls: int) -> dict:
@@ -223,7 +245,7 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
     common = {"batch_size": spec.batch_size, "batch_format": "numpy"}
     if spec.kind == "cpu":
         return ds.map_batches(_apply, fn_kwargs={"spec": spec}, **common, **CPU_TASK_ARGS)
-    pool = actor_pools(resources)[spec.kind]
+    pool = stage_pool(spec, resources)
     in_flight = {"max_tasks_in_flight_per_actor": pool.in_flight} if pool.in_flight else {}
     calls = getattr(spec.cls, "concurrent_batches", 1)
     if calls > 1:  # a stage that queues batches on one shared engine (AnalyzeVLLM)
@@ -233,9 +255,11 @@ def _add_stage(ds, spec: StageSpec, resources: Resources):
     # is deprecated). The sink's upserts make a replay harmless;
     # tests/test_reliability_faults.py checks the behaviour the accounting relies on.
     return ds.map_batches(
-        spec.cls,
-        fn_constructor_args=(spec.config,),
-        compute=ray.data.ActorPoolStrategy(size=pool.size, **in_flight),
+        _pooled(spec),
+        fn_constructor_args=(spec.cls, spec.config),
+        compute=ray.data.ActorPoolStrategy(
+            min_size=pool.min_size, max_size=pool.max_size, **in_flight
+        ),
         num_cpus=pool.num_cpus,
         num_gpus=pool.num_gpus,
         **common,

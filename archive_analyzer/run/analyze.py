@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from tqdm import tqdm
 
+from archive_analyzer.db.indexes import index_maintenance
 from archive_analyzer.engine import Resources, run_engine
 from archive_analyzer.errors import EmptySourceError
 from archive_analyzer.run.guard import CollectionLock, collection_lock
@@ -105,7 +106,8 @@ def analyze(
         )
         with recorded(ready.db, summary):
             _write_without_model(ready, plan, ctx, summary)
-            _run(ready, ctx, lock, engine, progress, todo, summary, plan.conflicts)
+            with index_maintenance(ready.db, settings, len(todo), run_id):
+                _run(ready, ctx, lock, engine, progress, todo, summary, plan.conflicts)
     return summary
 
 

@@ -50,6 +50,15 @@ def _model_config(ctx: RunContext, spec: ImageSpec, resources: Resources) -> Mod
     )
 
 
+# The per-row stages run as autoscaling actor pools, by kind (engine/sizing.py).
+POOLED_STAGES = {"reuse": "io", "features": "cpu_actor", "structure": "embed", "sink": "io"}
+
+
+def _structure_config(settings: Settings, resources: Resources) -> StructureConfig:
+    device = "cuda" if resources.on_gpu("structure") else "cpu"
+    return StructureConfig(settings.embed, resources.pool_threads("structure"), device)
+
+
 def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
     settings, batch = ctx.settings, ctx.settings.batch_size
     # The echo engine has no model to read: it gets GalleryGPT's squares (the default spec).
@@ -69,9 +78,9 @@ def build_stages(ctx: RunContext, resources: Resources) -> list[StageSpec]:
     return [
         StageSpec("decode", Decode, decode, "cpu", batch),
         StageSpec("reuse", Reuse, reuse, "io", batch),
-        StageSpec("features", Features, FeaturesConfig(), "cpu", batch),
+        StageSpec("features", Features, FeaturesConfig(), "cpu_actor", batch),
         StageSpec("analyze", analyzer, _model_config(ctx, spec, resources), "model", batch),
-        StageSpec("structure", Structure, StructureConfig(settings.embed), "cpu_actor", batch),
+        StageSpec("structure", Structure, _structure_config(settings, resources), "embed", batch),
         StageSpec(
             "sink", Sink, SinkConfig(ctx.db_url, ctx.run_id, ctx.lease, ctx.collection), "io", batch
         ),
@@ -85,5 +94,7 @@ def engine_resources(settings: Settings, engine: str, run_id: int | None = None)
 
         log = engine_log_path(settings.home, run_id) if run_id is not None else None
         init_ray(settings.ray_address, log)
-        return plan_resources(settings.num_actors, settings.gpus_per_actor)
+        return plan_resources(
+            settings.num_actors, settings.gpus_per_actor, POOLED_STAGES, settings.stage_actors
+        )
     return Resources(1, float(os.cpu_count() or 1), 0.0)

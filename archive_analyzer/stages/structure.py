@@ -1,7 +1,8 @@
 """Structure: an analysis paragraph -> aspects, art terms and a sentence embedding.
 
-Runs after Analyze. The embedding model takes seconds to load, so this stage is a small CPU
-actor that loads it once in `__init__`; with embedding switched off (settings.embed) it loads
+Runs after Analyze. The embedding model takes seconds to load, so this stage is a pool of
+actors (on the model's GPU when there is one, else CPU actors with a torch thread per reserved
+CPU) that each load it once in `__init__`; with embedding switched off (settings.embed) it loads
 nothing and the embedding column stays zero (stored as NULL).
 """
 
@@ -32,7 +33,8 @@ from archive_analyzer.stages.contract import (
 @dataclass(frozen=True)
 class StructureConfig:
     embed: bool = True
-    threads: int = 1
+    threads: int = 1  # torch threads: the CPUs the actor reserves
+    device: str = "cpu"  # cuda: beside the model on its GPU
 
 
 class Structure(Stage):
@@ -42,7 +44,7 @@ class Structure(Stage):
     def __init__(self, config: StructureConfig) -> None:
         self.config = config
         self.vocabulary = load_vocabulary()
-        self.embedder = TextEmbedder(config.threads) if config.embed else None
+        self.embedder = TextEmbedder(config.threads, config.device) if config.embed else None
 
     def __call__(self, batch: Batch) -> Batch:
         count = batch_len(batch)

@@ -1,0 +1,123 @@
+"""Several sinks at once and bulk index mode (issue #17, items 1 and 2), on real PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+
+import numpy as np
+
+from archive_analyzer.db.indexes import choose_mode, index_maintenance, rebuild_deferred
+from archive_analyzer.settings import load_settings
+from archive_analyzer.stages.sink import Sink, SinkConfig
+from bench.database import start_run
+from bench.sink import synthetic_block
+from tests.conftest import count
+from tests.test_robust_sink import _sink_process
+
+HNSW = "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%% USING hnsw %%'"
+
+
+def _twins(sink: int, blocks: int, size: int) -> list[dict]:
+    """Each sink's blocks: its own URIs and objects, contents shared with the other sinks in
+    another order (the same photograph under several keys, spread over blocks)."""
+    out = []
+    for number in range(blocks):
+        batch = synthetic_block(number * size, size, f"sink{sink}", "{}")
+        contents = [(number * size + i * (sink + 1)) % (blocks * size) for i in range(size)]
+        batch["sha256"] = [hashlib.sha256(f"content{c}".encode()).hexdigest() for c in contents]
+        out.append(batch)
+    return out
+
+
+def test_three_sinks_writing_shared_contents_at_once_leave_one_analysis_each(db):
+    run_id = start_run(db, "pools")
+    sinks, blocks, size = 3, 4, 60
+    context = multiprocessing.get_context("spawn")
+    barrier, errors = context.Barrier(sinks), context.Queue()
+    workers = [
+        context.Process(
+            target=_sink_process, args=(db.url, run_id, _twins(s, blocks, size), barrier, errors)
+        )
+        for s in range(sinks)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=180)
+    found = [errors.get() for _ in range(errors.qsize())] if not errors.empty() else []
+    assert found == [] and [w.exitcode for w in workers] == [0] * sinks
+    contents = len(
+        {sha for s in range(sinks) for b in _twins(s, blocks, size) for sha in b["sha256"]}
+    )
+    assert count(db, "SELECT count(*) FROM analyses") == contents
+    assert count(db, "SELECT count(*) FROM analyses WHERE is_current") == contents
+    assert count(db, "SELECT count(*) FROM images") == sinks * blocks * size
+    assert count(db, "SELECT count(DISTINCT uri) FROM images") == sinks * blocks * size
+    assert count(db, "SELECT count(*) FROM analysis_structure") == contents
+
+
+def _nearest(db, vector: np.ndarray) -> list[str]:
+    literal = "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
+    with db.connect() as conn:
+        conn.execute("SET search_path = public, extensions")
+        rows = conn.execute(
+            "SELECT a.image_sha256 FROM analysis_structure s JOIN analyses a ON a.id = "
+            "s.analysis_id ORDER BY s.embedding <=> %s::vector LIMIT 5",
+            (literal,),
+        ).fetchall()
+    return [row["image_sha256"] for row in rows]
+
+
+def _exact(batch: dict, vector: np.ndarray) -> list[str]:
+    vectors = np.asarray(batch["embedding"], dtype=np.float64)
+    cosine = vectors @ vector / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(vector))
+    return [batch["sha256"][i] for i in np.argsort(-cosine)[:5]]
+
+
+def test_bulk_mode_drops_hnsw_keeps_search_exact_and_rebuilds(db):
+    settings = load_settings(None, index_mode="bulk", index_build_memory="64MB")
+    run_id = start_run(db, "bulk")
+    hnsw = count(db, HNSW)
+    assert hnsw >= 2  # analysis embeddings and palette colours, at least
+    with index_maintenance(db, settings, 300, run_id) as mode:
+        assert mode == "bulk" and count(db, HNSW) == 0
+        assert count(db, "SELECT count(*) FROM deferred_indexes") == hnsw
+        batch = synthetic_block(0, 300, "bulk", "{}")
+        Sink(SinkConfig(db.url, run_id))(batch)
+        query = np.asarray(batch["embedding"][17], dtype=np.float64) + 0.01
+        assert _nearest(db, query) == _exact(batch, query)  # an exact scan meanwhile
+    assert count(db, HNSW) == hnsw
+    assert count(db, "SELECT count(*) FROM deferred_indexes") == 0
+    assert _nearest(db, query)[0] == batch["sha256"][17]
+
+
+def test_a_crashed_bulk_run_s_indexes_are_rebuilt_by_the_next_command(db):
+    settings = load_settings(None, index_mode="bulk")
+    run_id = start_run(db, "bulk")
+    hnsw = count(db, HNSW)
+    try:
+        with index_maintenance(db, settings, 10, run_id):
+            raise SystemExit  # stands for the process dying: the finally still runs here...
+    except SystemExit:
+        pass
+    assert count(db, HNSW) == hnsw
+    # ...so kill it for real: the drop is recorded, the rebuild never happens.
+    from archive_analyzer.db.indexes import drop_hnsw_indexes
+
+    drop_hnsw_indexes(db, run_id, db.fetch_all("hnsw_indexes"))
+    assert rebuild_deferred(db, settings) == []  # its run is still running: left alone
+    with db.connect() as conn:
+        conn.execute("UPDATE runs SET status = 'interrupted' WHERE id = %s", (run_id,))
+    assert len(rebuild_deferred(db, settings)) == hnsw
+    assert count(db, HNSW) == hnsw
+
+
+def test_auto_mode_goes_bulk_for_large_runs_and_first_loads():
+    settings = load_settings(None)
+    assert settings.index_mode == "auto"
+    assert choose_mode(settings, 50_000, 10_000_000) == "bulk"
+    assert choose_mode(settings, 5_000, 0) == "bulk"  # a first load
+    assert choose_mode(settings, 5_000, 1_000_000) == "live"  # a nightly run
+    assert choose_mode(settings, 100, 0) == "live"  # too small to be worth a lock
+    assert choose_mode(load_settings(None, index_mode="live"), 50_000, 0) == "live"
