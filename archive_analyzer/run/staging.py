@@ -75,8 +75,17 @@ def _row(item: SourceItem) -> tuple:
         item.derived_id,
         item.fingerprint,
         json.dumps(item.metadata),
-        metadata_hash(item.object_id, item.metadata),
+        _hash(item),
     )
+
+
+def _hash(item: SourceItem) -> str:
+    """The manifest row's hash; a row that is not valid text (a lone surrogate) matches no
+    stored hash, and the sink fails that image by name when it writes it."""
+    try:
+        return metadata_hash(item.object_id, item.metadata)
+    except UnicodeEncodeError:
+        return ""
 
 
 def _item(row: dict) -> SourceItem:

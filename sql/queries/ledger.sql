@@ -126,11 +126,14 @@ SELECT %(run_id)s, uri, 'failed', 1 FROM unnest(%(uris)s::text[]) AS m (uri)
 ON CONFLICT (run_id, uri) DO UPDATE SET reports = run_ledger.reports + 1
 
 -- name: ledger_record
--- One batch of outcomes; a URI nobody listed is kept as a stray (listed = false).
+-- One batch of outcomes (a URI twice in it counts twice; the last outcome stands); a URI
+-- nobody listed is kept as a stray (listed = false).
 INSERT INTO run_ledger AS r (run_id, uri, listed, outcome, reports)
-SELECT %(run_id)s, b.uri, false, b.outcome, 1
-FROM unnest(%(uris)s::text[], %(outcomes)s::text[]) AS b (uri, outcome)
-ON CONFLICT (run_id, uri) DO UPDATE SET outcome = excluded.outcome, reports = r.reports + 1
+SELECT %(run_id)s, b.uri, false, (array_agg(b.outcome ORDER BY b.n DESC))[1], count(*)
+FROM unnest(%(uris)s::text[], %(outcomes)s::text[]) WITH ORDINALITY AS b (uri, outcome, n)
+GROUP BY b.uri
+ON CONFLICT (run_id, uri) DO UPDATE
+SET outcome = excluded.outcome, reports = r.reports + excluded.reports
 
 -- name: ledger_orphans
 -- Images this run linked as reused whose content has no analysis by this model and prompt
