@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from archive_analyzer.stages import Batch
 from archive_analyzer.stages.contract import Stage, check_wiring
@@ -45,9 +45,13 @@ class Resources:
         return self.threads or max(1, int(self.cpus_per_actor))
 
 
-# A chunk of reference rows, read where it is called: the driver passes these (small,
-# picklable) instead of the rows, so it never holds every reference of a run.
-Chunk = Callable[[], list[dict]]
+class Chunk(Protocol):
+    """A chunk of reference rows, read where it is called: the driver passes these (small,
+    picklable, their length known) instead of the rows, so it never holds every reference."""
+
+    def __call__(self) -> list[dict]: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class InMemory:
 
     def __call__(self) -> list[dict]:
         return list(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 def in_memory(rows: Sequence[dict]) -> list[Chunk]:

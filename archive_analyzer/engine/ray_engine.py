@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -251,8 +252,7 @@ READ_TASK_ARGS = {"num_cpus": 0.1}
 
 
 def _read_chunk(chunk: Chunk, block_size: int) -> Iterator:
-    """One read task: a chunk's reference rows, as blocks of `block_size` rows so decoding
-    spreads over many tasks."""
+    """One read task: a chunk's reference rows, as blocks of `block_size` rows."""
     import pyarrow as pa
 
     rows = chunk()
@@ -307,7 +307,10 @@ def build_dataset(
         # Ray Data narrates every execution at INFO; people read our bar and summary instead.
         logging.getLogger("ray.data").setLevel(logging.WARNING)
     source = reference_datasource(chunks, block_size)
-    ds = ray.data.read_datasource(source, **READ_TASK_ARGS)
+    # Blocks of ~block_size rows, so decoding spreads over many tasks: Ray Data splits each
+    # read task's output to reach this count (it merges a task's small outputs otherwise).
+    blocks = max(1, math.ceil(sum(len(chunk) for chunk in chunks) / block_size))
+    ds = ray.data.read_datasource(source, override_num_blocks=blocks, **READ_TASK_ARGS)
     for spec in stages:
         ds = _add_stage(ds, spec, resources)
     return ds

@@ -25,6 +25,9 @@ class LedgerChunk:
         params = {"run_id": self.run_id, "first": self.first, "last": self.last}
         return [reference(row) for row in Database(self.db_url).fetch_all("ledger_chunk", params)]
 
+    def __len__(self) -> int:
+        return self.last - self.first + 1
+
 
 def reference(row: dict) -> dict:
     """What travels to the workers: references and metadata (JSON text), never bytes."""
