@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import posixpath
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -92,32 +93,76 @@ def refuse_escaping_link(path: str, root: str) -> None:
         raise SourceError(f"{path} links to {target}, outside the source {root}; refused")
 
 
+PAGE = 5_000  # listed images per page: what the driver holds of a listing at once
+
+
 def list_images(source: str) -> list[SourceItem]:
     """Every image file below `source`, recursively, sorted by URI."""
+    return sorted((i for page in image_pages(source) for i in page), key=lambda i: i.uri)
+
+
+def image_pages(source: str, page_size: int = PAGE) -> Iterator[list[SourceItem]]:
+    """The image files below `source`, a page at a time: a local folder by a scandir walk, a
+    bucket or other store one prefix ("folder") at a time, never the whole listing at once."""
     uri = normalize_uri(source)
     protocol = uri.split("://", 1)[0]
     try:
         fs, root = fsspec.core.url_to_fs(uri)
         if not fs.exists(root):
             raise SourceError(f"source {source} does not exist")
-        entries = fs.find(root, detail=True) if fs.isdir(root) else {root: fs.info(root)}
+        single = not fs.isdir(root)
+        entries = [(root, fs.info(root))] if single else _entries(fs, root)
+        page: list[SourceItem] = []
+        for path, info in entries:
+            item = _image_item(fs, protocol, root.rstrip("/"), path, info)
+            if item is not None:
+                page.append(item)
+            if len(page) >= page_size:
+                yield page
+                page = []
+        if page:
+            yield page
     except SourceError:
         raise
     except Exception as exc:  # fsspec backends raise their own types; name the source.
         raise SourceError(f"cannot list {source}: {type(exc).__name__}: {exc}") from exc
-    root_path = root.rstrip("/")
-    items = []
-    for path, info in sorted(entries.items()):
-        if PurePosixPath(path).suffix.lower() not in IMAGE_EXTENSIONS:
-            continue
-        if is_local(fs):  # a linked file, or a file under a linked folder
-            refuse_escaping_link(path, root_path)
-        relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
-        object_id = str(PurePosixPath(relative).with_suffix(""))
-        fingerprint = listing_fingerprint(info)
-        item_uri = _full_uri(protocol, path)
-        items.append(SourceItem(item_uri, info.get("size"), object_id, {}, fingerprint, True))
-    return items
+
+
+def _entries(fs: fsspec.AbstractFileSystem, root: str) -> Iterator[tuple[str, dict]]:
+    if is_local(fs):
+        yield from _local_entries(root, set())
+        return
+    for folder, _, files in fs.walk(root, detail=True):
+        for name, info in sorted(files.items()):
+            yield info.get("name") or f"{folder.rstrip('/')}/{name}", info
+
+
+def _local_entries(folder: str, seen: set[str]) -> Iterator[tuple[str, dict]]:
+    """Files under a local folder, links followed (as fsspec's find does), each folder once:
+    `seen` holds real folder paths, so a link loop ends."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        return
+    seen.add(real)
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir():
+            yield from _local_entries(entry.path, seen)
+        elif entry.is_file():
+            stat = entry.stat()  # the link's target, as the workers will read it
+            yield entry.path, {"size": stat.st_size, "mtime": stat.st_mtime}
+
+
+def _image_item(fs, protocol: str, root_path: str, path: str, info: dict) -> SourceItem | None:
+    if PurePosixPath(path).suffix.lower() not in IMAGE_EXTENSIONS:
+        return None
+    if is_local(fs):  # a linked file, or a file under a linked folder
+        refuse_escaping_link(path, root_path)
+    relative = path[len(root_path) :].lstrip("/") or PurePosixPath(path).name
+    object_id = str(PurePosixPath(relative).with_suffix(""))
+    fingerprint = listing_fingerprint(info)
+    return SourceItem(_full_uri(protocol, path), info.get("size"), object_id, {}, fingerprint, True)
 
 
 def read_manifest(uri: str, mapping: ManifestMapping | None = None) -> list[dict[str, Any]]:

@@ -2656,6 +2656,44 @@ COMMENT ON COLUMN public.query_embeddings.created_at IS 'When the words were emb
 
 
 --
+-- Name: run_ledger; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.run_ledger (
+    run_id bigint NOT NULL,
+    uri text NOT NULL,
+    seq bigint,
+    object_id text,
+    fingerprint text,
+    metadata text,
+    listed boolean DEFAULT true NOT NULL,
+    outcome text,
+    reports integer DEFAULT 0 NOT NULL
+);
+
+
+--
+-- Name: TABLE run_ledger; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.run_ledger IS 'One row per image a run listed (and per stray outcome): its reference and outcome.';
+
+
+--
+-- Name: COLUMN run_ledger.seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.run_ledger.seq IS 'Order among the images sent through the stages: read tasks each take a range.';
+
+
+--
+-- Name: COLUMN run_ledger.reports; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.run_ledger.reports IS 'How many outcomes came back for this URI: 0 unaccounted, 1 settled, more duplicated.';
+
+
+--
 -- Name: runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -2911,6 +2949,14 @@ ALTER TABLE ONLY public.query_embeddings
 
 
 --
+-- Name: run_ledger run_ledger_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.run_ledger
+    ADD CONSTRAINT run_ledger_pkey PRIMARY KEY (run_id, uri);
+
+
+--
 -- Name: runs runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3081,6 +3127,13 @@ CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab ext
 
 
 --
+-- Name: run_ledger_seq; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX run_ledger_seq ON public.run_ledger USING btree (run_id, seq) WHERE (seq IS NOT NULL);
+
+
+--
 -- Name: runs_running_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3245,6 +3298,14 @@ ALTER TABLE ONLY public.images
 
 ALTER TABLE ONLY public.palette_colors
     ADD CONSTRAINT palette_colors_image_sha256_fkey FOREIGN KEY (image_sha256) REFERENCES public.image_features(image_sha256) ON DELETE CASCADE;
+
+
+--
+-- Name: run_ledger run_ledger_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.run_ledger
+    ADD CONSTRAINT run_ledger_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
 
 
 --

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from archive_analyzer.db.database import Database
-from archive_analyzer.engine import Resources, StageSpec, run_engine
+from archive_analyzer.engine import Resources, StageSpec, in_memory, run_engine
 from archive_analyzer.metadata import artwork_fields
 from archive_analyzer.model.generate import Generation
 from archive_analyzer.model.loader import inspect_model
@@ -80,7 +80,7 @@ def test_a_stage_wired_before_its_inputs_is_refused_before_anything_loads(tiny_m
     ]
     items = [{"uri": str(EXAMPLES / "irinainina_066.jpg")}]
     with pytest.raises(ContractError, match="Analyze needs status, reason, message, pixels"):
-        next(run_engine("local", items, stages, Resources(1, 1.0, 0.0)))
+        next(run_engine("local", in_memory(items), stages, Resources(1, 1.0, 0.0)))
 
 
 def test_every_staging_column_is_declared_or_parsed_from_metadata():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive_analyzer.engine import StageSpec
+from archive_analyzer.engine import StageSpec, in_memory
 from archive_analyzer.engine.ray_engine import build_dataset, execution_plan, plan_resources
 from archive_analyzer.engine.sizing import model_plan, stage_pools
 from archive_analyzer.errors import ConfigError, MissingExtraError
@@ -13,7 +13,6 @@ from archive_analyzer.settings import load_settings
 from archive_analyzer.stages.analyze import Analyze, ModelConfig
 from archive_analyzer.stages.analyze_vllm import analyzer_class
 from archive_analyzer.stages.decode import Decode, DecodeConfig
-
 
 POOLED = {"reuse": "io", "features": "cpu_actor", "structure": "embed", "sink": "io"}
 
@@ -76,7 +75,7 @@ def test_decode_tasks_are_not_fused_into_model_actors(ray_cluster, tiny_model, t
         StageSpec("analyze", Analyze, model, "model", 4),
     ]
     items = [{"uri": f"/nowhere/{n}.jpg", "object_id": None} for n in range(8)]
-    plan = execution_plan(build_dataset(items, stages, plan_resources(None, 0.0)))
+    plan = execution_plan(build_dataset(in_memory(items), stages, plan_resources(None, 0.0)))
     operators = plan.split(" | ")
     assert any(op.endswith("MapBatches(_apply)") for op in operators), plan
     assert "MapBatches(Analyze)" in operators, plan

@@ -22,7 +22,6 @@ from archive_analyzer.db.resilience import retry_lost_connection
 from archive_analyzer.errors import ConfigError
 from archive_analyzer.redact import RedactingFilter, redact, redact_value
 from archive_analyzer.retry import RetryPolicy, retry
-from archive_analyzer.run.ledger import Ledger
 from archive_analyzer.settings import load_settings
 from archive_analyzer.stages.analyze import ImageFailure, generate_splitting
 from archive_analyzer.storage import ReadFailed, read_bytes
@@ -67,24 +66,6 @@ def test_a_poisonous_image_is_isolated_but_a_broken_model_raises():
     assert sum(not isinstance(o, ImageFailure) for o in outcomes.values()) == 5
     with pytest.raises(ValueError, match="NaN"):
         generate_splitting(SmallDevice(capacity=8, error_alone=set(range(4))), list(range(4)))
-
-
-def test_ledger_names_the_images_that_never_came_back():
-    ledger = Ledger(["a", "b", "c", "d"])
-    ledger.record(["a", "b"], ["ok", "failed"])
-    ledger.record(["d"], ["skipped"])
-    account = ledger.close(analysed=1, failed=1, skipped=1)
-    assert not account.balanced and account.unaccounted == ["c"]
-    assert "c" in account.error() and "listed 4" in account.error()
-    assert account.counts()["unaccounted"] == ["c"]
-
-    ledger.record(["c", "c"], ["ok", "ok"])
-    twice = ledger.close(analysed=3, failed=1, skipped=1)
-    assert not twice.balanced and twice.duplicated == ["c"]
-
-    whole = Ledger(["a", "b"])
-    whole.record(["b", "a"], ["ok", "reused"])
-    assert whole.close(analysed=2, failed=0, skipped=0).error() is None
 
 
 SECRET_URL = "postgresql://analyst:s3cr3t-Pa55@db.museum.org:5432/archive"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from archive_analyzer.engine.sizing import ActorPool
 from archive_analyzer.stages import Batch
@@ -58,21 +58,48 @@ class Resources:
         return self.threads or max(1, int(self.cpus_per_actor))
 
 
+class Chunk(Protocol):
+    """A chunk of reference rows, read where it is called: the driver passes these (small,
+    picklable, their length known) instead of the rows, so it never holds every reference."""
+
+    def __call__(self) -> list[dict]: ...
+
+    def __len__(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class InMemory:
+    """Rows the caller already holds, as one chunk (a handful of re-runs, a benchmark)."""
+
+    rows: tuple[dict, ...]
+
+    def __call__(self) -> list[dict]:
+        return list(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def in_memory(rows: Sequence[dict]) -> list[Chunk]:
+    return [InMemory(tuple(rows))] if rows else []
+
+
 def run_engine(
-    name: str, items: list[dict], stages: list[StageSpec], resources: Resources, **options
+    name: str, chunks: Sequence[Chunk], stages: list[StageSpec], resources: Resources, **options
 ) -> Iterator[Batch]:
-    if items:
+    if name not in ("ray", "local"):
+        raise ValueError(f"unknown engine {name!r}: choose 'ray' or 'local'")
+    first = chunks[0]() if chunks else []
+    if first:
         # Before any actor loads a model: a stage that needs a column nobody makes fails here.
-        check_wiring(items[0], [spec.cls for spec in stages])
+        check_wiring(first[0], [spec.cls for spec in stages])
     if name == "ray":
         from archive_analyzer.engine.ray_engine import run_ray
 
-        return run_ray(items, stages, resources, **options)
-    if name == "local":
-        from archive_analyzer.engine.local import run_local
+        return run_ray(chunks, stages, resources, **options)
+    from archive_analyzer.engine.local import run_local
 
-        return run_local(items, stages)
-    raise ValueError(f"unknown engine {name!r}: choose 'ray' or 'local'")
+    return run_local(chunks, stages)
 
 
 def engine_log_path(home: Path, run_id: int) -> Path:

@@ -1,9 +1,11 @@
 """The Ray Data executor: the only module that imports Ray.
 
-References (URIs) enter the dataset; decoding runs as CPU tasks near the data; the model runs in
-a fixed pool of actors sized from the cluster (one per GPU, or CPU actors); every other per-row
-stage (reuse, features, structure, sink) is an autoscaling actor pool in what the model leaves
-(engine/sizing.py). Only small status rows come back to the driver.
+References (URIs) enter the dataset through a datasource whose read tasks each read one chunk
+of them (run/references.py: a range of the run's ledger), so the driver never holds them all;
+decoding runs as CPU tasks near the data; the model runs in a fixed pool of actors sized from
+the cluster (one per GPU, or CPU actors); every other per-row stage (reuse, features,
+structure, sink) is an autoscaling actor pool in what the model leaves (engine/sizing.py).
+Only small status rows come back to the driver.
 
 Sizing matters on small machines: an actor pool that reserves every CPU starves the read and
 decode tasks and Ray Data then waits forever without a word, so model actors never take the
@@ -12,14 +14,15 @@ last CPU and writers reserve none.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from archive_analyzer.engine import Resources, StageSpec
+from archive_analyzer.engine import Chunk, Resources, StageSpec
 from archive_analyzer.engine.sizing import ActorPool, model_plan, stage_pools
 from archive_analyzer.stages import Batch, batch_len
 
@@ -280,10 +283,59 @@ def _walk(op) -> list:
     return [*upstream, op]
 
 
+# Reads reserve little: a chunk of reference rows is one small query. Their request differs
+# from decode's, so Ray Data does not fuse decoding into the reads (one task per chunk).
+READ_TASK_ARGS = {"num_cpus": 0.1}
+
+
+def _read_chunk(chunk: Chunk, block_size: int) -> Iterator:
+    """One read task: a chunk's reference rows, as blocks of `block_size` rows."""
+    import pyarrow as pa
+
+    rows = chunk()
+    for start in range(0, len(rows), block_size):
+        table = pa.Table.from_pylist(rows[start : start + block_size])
+        # A column of only None in one block is "null"-typed: make it text, as in the others.
+        for index, column in enumerate(table.schema):
+            if pa.types.is_null(column.type):
+                table = table.set_column(index, column.name, table[index].cast(pa.string()))
+        yield table
+
+
+def reference_datasource(chunks: Sequence[Chunk], block_size: int):
+    """A Ray datasource whose read tasks each read one chunk of references, where they run:
+    the driver holds the chunks (a query's bounds each), never the rows."""
+    from ray.data import Datasource, ReadTask
+    from ray.data.block import BlockMetadata
+
+    class References(Datasource):
+        def estimate_inmemory_data_size(self) -> int | None:
+            return None
+
+        def get_read_tasks(self, parallelism, per_task_row_limit=None, data_context=None):
+            unknown = BlockMetadata(
+                num_rows=None, size_bytes=None, input_files=None, exec_stats=None
+            )
+            return [
+                ReadTask(
+                    functools.partial(_read_chunk, chunk, block_size),
+                    unknown,
+                    per_task_row_limit=per_task_row_limit,
+                )
+                for chunk in chunks
+            ]
+
+        def get_name(self) -> str:
+            return "References"
+
+    return References()
+
+
 def build_dataset(
-    items: list[dict], stages: list[StageSpec], resources: Resources, block_size: int = 16
+    chunks: Sequence[Chunk], stages: list[StageSpec], resources: Resources, block_size: int = 16
 ):
-    """The lazy Ray dataset of a run: reference rows in, one operator per stage."""
+    """The lazy Ray dataset of a run: reference rows read chunk by chunk, one operator per
+    stage."""
     import ray.data
 
     context = ray.data.DataContext.get_current()
@@ -291,17 +343,20 @@ def build_dataset(
     if not logger.isEnabledFor(logging.DEBUG):
         # Ray Data narrates every execution at INFO; people read our bar and summary instead.
         logging.getLogger("ray.data").setLevel(logging.WARNING)
-    blocks = max(1, math.ceil(len(items) / block_size))
-    ds = ray.data.from_items(items, override_num_blocks=blocks)
+    source = reference_datasource(chunks, block_size)
+    # Blocks of ~block_size rows, so decoding spreads over many tasks: Ray Data splits each
+    # read task's output to reach this count (it merges a task's small outputs otherwise).
+    blocks = max(1, math.ceil(sum(len(chunk) for chunk in chunks) / block_size))
+    ds = ray.data.read_datasource(source, override_num_blocks=blocks, **READ_TASK_ARGS)
     for spec in stages:
         ds = _add_stage(ds, spec, resources)
     return ds
 
 
 def run_ray(
-    items: list[dict], stages: list[StageSpec], resources: Resources, block_size: int = 16
+    chunks: Sequence[Chunk], stages: list[StageSpec], resources: Resources, block_size: int = 16
 ) -> Iterator[Batch]:
-    if not items:
+    if not chunks:
         return iter(())
-    ds = build_dataset(items, stages, resources, block_size)
+    ds = build_dataset(chunks, stages, resources, block_size)
     return ds.iter_batches(batch_size=None, batch_format="numpy")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,8 +20,10 @@ from archive_analyzer.iiif import image_api, presentation
 from archive_analyzer.iiif.http import head_fingerprint, is_http
 from archive_analyzer.metadata import SERVICE_COLUMNS, ManifestMapping
 from archive_analyzer.sources import (
+    PAGE,
     SourceItem,
     attach_manifest,
+    image_pages,
     list_images,
     normalize_uri,
     read_manifest,
@@ -164,3 +167,18 @@ def collect(
         return fetched, []
     listed, missing = attach_manifest(list_images(source), local, source)
     return [*listed, *fetched], missing
+
+
+def collect_pages(
+    source: str | None,
+    manifest: str | None,
+    policy: RetryPolicy,
+    size: str,
+    mapping: ManifestMapping | None = None,
+) -> tuple[Iterable[list[SourceItem]], list[str]]:
+    """`collect` as pages: a folder or bucket without a manifest is listed lazily, a page at a
+    time; a manifest's rows are joined to the listing in memory (its size), then paged."""
+    if source and not manifest and not is_iiif_source(source):
+        return image_pages(source), []
+    items, missing = collect(source, manifest, policy, size, mapping)
+    return (items[n : n + PAGE] for n in range(0, len(items), PAGE)), missing

@@ -12,137 +12,98 @@ fraction -> finish the run (record, once).
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from collections.abc import Iterable
 
 from tqdm import tqdm
 
-from archive_analyzer.db.indexes import index_maintenance
-from archive_analyzer.engine import Resources, run_engine
+from archive_analyzer.db.database import Database
+from archive_analyzer.engine import Chunk, Resources, in_memory, run_engine
 from archive_analyzer.errors import EmptySourceError
 from archive_analyzer.run.guard import CollectionLock, collection_lock
 from archive_analyzer.run.interrupt import StopRequest, first_interrupt_stops, iterated
 from archive_analyzer.run.ledger import Ledger
-from archive_analyzer.run.plan import Plan, plan_items
+from archive_analyzer.run.plan import Plan, plan_listing
 from archive_analyzer.run.prepare import Prepared, collection_key, prepare
 from archive_analyzer.run.record import RunSummary, record_missing, recorded, start_run
+from archive_analyzer.run.references import ledger_chunks, reference
+from archive_analyzer.run.staging import StagedListing
 from archive_analyzer.run.sync import CONFLICT, record_conflicts, sync_metadata
 from archive_analyzer.run.wiring import RunContext, build_stages, engine_resources
 from archive_analyzer.settings import Settings
-from archive_analyzer.sources import SourceItem
-from archive_analyzer.stages.contract import (
-    FINGERPRINT,
-    METADATA,
-    OBJECT_ID,
-    REASON,
-    STATUS,
-    URI,
-    Status,
-)
+from archive_analyzer.stages.contract import REASON, STATUS, URI, Status
 from archive_analyzer.stages.sink import Lease
 
 
-def _prepared(settings: Settings, say) -> Prepared:
-    """Prepared, refusing a source that lists nothing (an unmounted share, a typo) unless
-    `allow_empty`: cron must not read "succeeded, 0 images" as a good night."""
-    ready = prepare(settings, say)
-    if not ready.items and not ready.missing and not settings.allow_empty:
+def _staged(ready: Prepared, staged: StagedListing, settings: Settings) -> int:
+    """Stage the listing page by page; refuse a source that lists nothing (an unmounted
+    share, a typo) unless `allow_empty`: cron must not read "succeeded, 0 images" as a good
+    night. Returns how many images were listed."""
+    listed = staged.add(ready.pages)
+    if not listed and not ready.missing and not settings.allow_empty:
         raise EmptySourceError(
             f"no images found under {settings.source or settings.manifest}; "
             "give --allow-empty (allow_empty = true) if an empty source is expected"
         )
-    return ready
+    return listed
 
 
 def plan_only(settings: Settings, say=print) -> tuple[dict[str, int], int]:
     """Plan counts without running; files whose fingerprint moved are hashed to be sure."""
-    ready = _prepared(settings, say)
-    plan = plan_items(
-        ready.db,
-        ready.items,
-        ready.info.version,
-        ready.prompt.version,
-        True,
-        collection_key(settings),
-        settings.source,
-    )
+    ready = prepare(settings, say)
+    with StagedListing.open(ready.db) as staged:
+        _staged(ready, staged, settings)
+        versions = (ready.info.version, ready.prompt.version)
+        plan = plan_listing(staged, *versions, True, collection_key(settings), settings.source)
     return plan.counts(), len(ready.missing)
 
 
 def analyze(
     settings: Settings, engine: str = "ray", progress: bool = True, say=print, force: bool = False
 ) -> RunSummary:
-    ready = _prepared(settings, say)
+    ready = prepare(settings, say)
     key = collection_key(settings)
-    with collection_lock(ready.db, key) as lock:
-        plan = plan_items(
-            ready.db,
-            ready.items,
-            ready.info.version,
-            ready.prompt.version,
-            False,
-            key,
-            settings.source,
-        )
-        todo = plan.selected(ready.items, force)
-        run_id = start_run(lock, settings, ready.info, ready.prompt, plan)
-        summary = RunSummary(
-            run_id=run_id,
-            seen=len(ready.items) + len(ready.missing),
-            skipped=len(ready.items) - len(todo) - len(plan.conflicts),
-            plan=plan.counts(),
-        )
-        ctx = RunContext(
-            settings,
-            ready.location,
-            ready.info.version,
-            ready.prompt,
-            ready.db.url,
-            run_id,
-            force=force,
-            collection=key,
-            lease=Lease(lock.collection, lock.token),
-        )
-        with recorded(ready.db, summary):
-            _write_without_model(ready, plan, ctx, summary)
-            with index_maintenance(ready.db, settings, len(todo), run_id):
-                _run(ready, ctx, lock, engine, progress, todo, summary, plan.conflicts)
+    with StagedListing.open(ready.db) as staged:
+        listed = _staged(ready, staged, settings)
+        with collection_lock(ready.db, key) as lock:
+            versions = (ready.info.version, ready.prompt.version)
+            plan = plan_listing(staged, *versions, False, key, settings.source)
+            run_id = start_run(lock, settings, ready.info, ready.prompt, plan)
+            summary = RunSummary(
+                run_id=run_id,
+                seen=listed + len(ready.missing),
+                skipped=listed - plan.selected(force) - plan.conflicts,
+                plan=plan.counts(),
+            )
+            ctx = RunContext(
+                settings,
+                ready.location,
+                ready.info.version,
+                ready.prompt,
+                ready.db.url,
+                run_id,
+                force=force,
+                collection=key,
+                lease=Lease(lock.collection, lock.token),
+            )
+            with recorded(ready.db, summary):
+                staged.open_ledger(run_id, plan.sent(force), ready.missing)
+                _write_without_model(ready.db, staged, plan, ctx, summary)
+                _run(ready, ctx, lock, engine, progress, plan, summary)
     return summary
 
 
-def _write_without_model(ready: Prepared, plan: Plan, ctx: RunContext, summary) -> None:
+def _write_without_model(
+    db: Database, staged: StagedListing, plan: Plan, ctx: RunContext, summary: RunSummary
+) -> None:
     """Object id conflicts become failure rows; corrected manifest rows reach their artworks."""
-    record_conflicts(ready.db, summary.run_id, ctx.collection, ready.items, plan.conflicts)
+    record_conflicts(db, summary.run_id, ctx.collection, staged.items(["conflict"]))
     if plan.conflicts:
-        _fail(summary, CONFLICT, len(plan.conflicts))
-    synced = plan.synced(ready.items, ctx.force)
-    summary.metadata_synced = sync_metadata(ready.db, summary.run_id, ctx.collection, synced)
-
-
-def _opening_ledger(ready: Prepared, todo: list[SourceItem], conflicts: dict) -> Ledger:
-    """The ledger before any image moves: manifest URIs not found and object id conflicts
-    failed, unchanged (and metadata-synced) skipped."""
-    ledger = Ledger([*(item.uri for item in ready.items), *ready.missing])
-    failed = [*ready.missing, *conflicts]
-    ledger.record(failed, [Status.FAILED] * len(failed))
-    planned = {item.uri for item in todo} | set(conflicts)
-    unchanged = [item.uri for item in ready.items if item.uri not in planned]
-    ledger.record(unchanged, ["skipped"] * len(unchanged))
-    return ledger
-
-
-def _references(todo: list[SourceItem]) -> list[dict]:
-    """What travels to the workers: references and metadata, never bytes."""
-    return [
-        {
-            URI: item.uri,
-            OBJECT_ID: item.object_id,
-            METADATA: json.dumps(item.metadata),
-            FINGERPRINT: item.fingerprint,
-        }
-        for item in todo
-    ]
+        _fail(summary, CONFLICT, plan.conflicts)
+    classes = plan.synced(ctx.force)
+    count = sum(plan.counts()[name] for name in classes)
+    synced = (item for item, _ in staged.items(classes))
+    summary.metadata_synced = sync_metadata(db, summary.run_id, ctx.collection, synced, count)
 
 
 def _fail(summary: RunSummary, reason: str, count: int = 1) -> None:
@@ -172,62 +133,51 @@ class _Driver:
     bar: tqdm
     stop: StopRequest
 
-    def push(self, ctx: RunContext, resources: Resources, todo: list[SourceItem]) -> list[str]:
-        """Run `todo` through the stages; returns the URIs that came back reused."""
-        reused: list[str] = []
-        if not todo or self.stop.requested:
-            return reused
+    def push(self, ctx: RunContext, resources: Resources, chunks: list[Chunk]) -> None:
+        """Run the references of `chunks` through the stages."""
+        if not chunks or self.stop.requested:
+            return
         self.lock.renew()
         stages = build_stages(ctx, resources)
-        run = run_engine(self.engine, _references(todo), stages, resources)
+        run = run_engine(self.engine, chunks, stages, resources)
         with iterated(run) as batches:
-            reused += self._drain(batches)
-        return reused
+            self._drain(batches)
 
-    def _drain(self, batches: Iterable[dict]) -> list[str]:
+    def _drain(self, batches: Iterable[dict]) -> None:
         """Count each batch (it has passed the sink: its block is committed) until the
         batches end or a first Ctrl-C asks the run to stop."""
-        reused: list[str] = []
         for batch in batches:
             _count(self.summary, batch)
             self.ledger.record(batch[URI], batch[STATUS])
-            pairs = zip(batch[URI], batch[STATUS], strict=True)
-            reused += [str(uri) for uri, status in pairs if status == Status.REUSED]
             self.bar.update(len(batch[STATUS]))
             self.bar.set_postfix(analysed=self.summary.analysed, failed=self.summary.failed)
             if self.stop.requested:
                 break
             self.lock.renew()  # before the next block is written: still this run's collection
-        return reused
 
-    def without_analysis(self, ctx: RunContext, uris: Iterable[str]) -> list[str]:
+    def orphans(self, ctx: RunContext) -> list[dict]:
         """Reused images whose content has no analysis by this model and prompt after all."""
-        uris = sorted(set(uris))
-        if not uris:
-            return []
         params = {
-            "uris": uris,
+            "run_id": ctx.run_id,
             "model_version": ctx.model_version,
             "prompt_version": ctx.prompt.version,
         }
-        return [row["uri"] for row in self.ready.db.fetch_all("reused_without_analysis", params)]
+        return self.ready.db.fetch_all("ledger_orphans", params)
 
-    def reanalyse(self, ctx: RunContext, resources: Resources, reused: list[str]) -> None:
+    def reanalyse(self, ctx: RunContext, resources: Resources) -> None:
         """A reused twin whose first image failed has no analysis: run it again, with force,
         until every reused image has one or failed itself (each pass settles at least the
         first image of each content)."""
         forced = dataclasses.replace(ctx, force=True)
-        by_uri = {item.uri: item for item in self.ready.items}
-        orphans = self.without_analysis(ctx, reused)
+        orphans = self.orphans(ctx)
         while orphans and not self.stop.requested:
             self.summary.reused -= len(orphans)
-            self.ledger.reopen(orphans)
+            self.ledger.reopen(row["uri"] for row in orphans)
             self.bar.update(-len(orphans))
-            again = self.without_analysis(
-                ctx, self.push(forced, resources, [by_uri[uri] for uri in orphans])
-            )
+            self.push(forced, resources, in_memory([reference(row) for row in orphans]))
+            again = self.orphans(ctx)
             if len(again) >= len(orphans):
-                break  # no progress: the ledger names them unaccounted, and the run fails
+                break  # no progress: the run's books name them, and the run fails
             orphans = again
 
 
@@ -237,16 +187,16 @@ def _run(
     lock: CollectionLock,
     engine: str,
     progress: bool,
-    todo: list[SourceItem],
+    plan: Plan,
     summary: RunSummary,
-    conflicts: dict[str, str],
 ) -> None:
     record_missing(ready.db, summary.run_id, ready.missing)
     if ready.missing:
         _fail(summary, "missing", len(ready.missing))
-    ledger = _opening_ledger(ready, todo, conflicts)
+    ledger = Ledger(ready.db, summary.run_id)
+    sent = plan.selected(ctx.force)
     resources = (
-        engine_resources(ctx.settings, engine, ctx.run_id) if todo else Resources(1, 1.0, 0.0)
+        engine_resources(ctx.settings, engine, ctx.run_id) if sent else Resources(1, 1.0, 0.0)
     )
     with (
         first_interrupt_stops() as stop,
@@ -254,9 +204,10 @@ def _run(
             total=summary.seen, unit="img", disable=not progress, file=sys.stderr, desc="analyze"
         ) as bar,
     ):
-        bar.update(len(ready.missing) + len(conflicts) + summary.skipped)
+        bar.update(len(ready.missing) + plan.conflicts + summary.skipped)
         driver = _Driver(ready, lock, engine, summary, ledger, bar, stop)
-        driver.reanalyse(ctx, resources, driver.push(ctx, resources, todo))
+        driver.push(ctx, resources, ledger_chunks(ready.db, summary.run_id))
+        driver.reanalyse(ctx, resources)
     if stop.requested:
         raise KeyboardInterrupt(f"run {summary.run_id} stopped; {summary.analysed} analysed kept")
     # listed = analysed (here or reused) + failed + skipped, URI by URI, or the run failed.

@@ -19,19 +19,20 @@ A run sends new + changed + stale through the pipeline (everything but conflicts
 also hashes the few files whose fingerprint changed, so a touched but identical file counts as
 unchanged there; during a run the Reuse stage makes the same discovery after decoding and skips
 the model for it.
+
+The listing is staged in the database (run/staging.py) and classified there by set-based
+queries (sql/queries/ledger.sql), so planning a million images holds no URI in the driver.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import fsspec
 
-from archive_analyzer.db.database import Database
-from archive_analyzer.metadata import metadata_hash
-from archive_analyzer.sources import SourceItem, normalize_uri
+from archive_analyzer.run.staging import StagedListing
+from archive_analyzer.sources import normalize_uri
 
 PLAN_CLASSES = ("new", "changed", "stale", "metadata", "unchanged", "conflict")
 NOT_ANALYSED = ("metadata", "unchanged", "conflict")
@@ -39,59 +40,31 @@ NOT_ANALYSED = ("metadata", "unchanged", "conflict")
 
 @dataclass(frozen=True)
 class Plan:
-    classes: dict[str, str]  # uri -> plan class
-    conflicts: dict[str, str] = field(default_factory=dict)  # uri -> what holds its object id
+    """How many staged images fall in each class; the classes themselves stay staged."""
+
+    found: dict[str, int]
 
     def counts(self) -> dict[str, int]:
-        found = Counter(self.classes.values())
-        return {name: found.get(name, 0) for name in PLAN_CLASSES}
+        return {name: self.found.get(name, 0) for name in PLAN_CLASSES}
 
-    def selected(self, items: list[SourceItem], force: bool = False) -> list[SourceItem]:
-        """The images a run analyses: all but conflicts with force, else new/changed/stale."""
+    @staticmethod
+    def sent(force: bool = False) -> tuple[str, ...]:
+        """The classes a run sends through the stages: all but conflicts with force, else
+        new/changed/stale."""
         skip = ("conflict",) if force else NOT_ANALYSED
-        return [item for item in items if self.classes[item.uri] not in skip]
+        return tuple(name for name in PLAN_CLASSES if name not in skip)
 
-    def synced(self, items: list[SourceItem], force: bool = False) -> list[SourceItem]:
-        """The images whose artwork is written without the model (force analyses them)."""
-        return [] if force else [i for i in items if self.classes[i.uri] == "metadata"]
+    def selected(self, force: bool = False) -> int:
+        return sum(self.counts()[name] for name in self.sent(force))
 
+    @property
+    def conflicts(self) -> int:
+        return self.counts()["conflict"]
 
-@dataclass(frozen=True)
-class KnownImage:
-    sha256: str
-    fingerprint: str | None
-    up_to_date: bool
-    metadata_hash: str | None = None  # None: written before hashes were kept
-
-
-def known_images(
-    db: Database, uris: list[str], model_version: str, prompt_version: str
-) -> dict[str, KnownImage]:
-    params = {"uris": uris, "model_version": model_version, "prompt_version": prompt_version}
-    found = db.fetch_all("known_images", params)
-    return {
-        row["uri"]: KnownImage(
-            row["sha256"], row["fingerprint"], row["up_to_date"], row["metadata_hash"]
-        )
-        for row in found
-    }
-
-
-def classify(item: SourceItem, known: KnownImage | None) -> str:
-    if known is None:
-        return "new"
-    if item.fingerprint is None or item.fingerprint != known.fingerprint:
-        return "changed"
-    return same_bytes(item, known)
-
-
-def same_bytes(item: SourceItem, known: KnownImage) -> str:
-    """The class of an image whose bytes did not change: its analysis, then its manifest row."""
-    if not known.up_to_date:
-        return "stale"
-    if known.metadata_hash != metadata_hash(item.object_id, item.metadata):
-        return "metadata"
-    return "unchanged"
+    @staticmethod
+    def synced(force: bool = False) -> tuple[str, ...]:
+        """The classes whose artwork is written without the model (force analyses them)."""
+        return () if force else ("metadata",)
 
 
 def forget_cached_listings(source: str) -> None:
@@ -117,61 +90,36 @@ def content_hash(uri: str) -> str:
     return digest.hexdigest()
 
 
-def _confirm_change(known: KnownImage, item: SourceItem) -> str:
+def _same_bytes(row: dict) -> bool:
     """Hash one file whose fingerprint moved: same bytes are not a change."""
     try:
-        same = content_hash(item.uri) == known.sha256
+        return content_hash(row["uri"]) == row["known_sha"]
     except OSError:
-        return "changed"  # unreadable now: the run will record why
-    return same_bytes(item, known) if same else "changed"
+        return False  # unreadable now: changed, and the run will record why
 
 
-def plan_items(
-    db: Database,
-    items: list[SourceItem],
+def plan_listing(
+    staged: StagedListing,
     model_version: str,
     prompt_version: str,
     verify: bool = False,
     collection: str = "default",
     source: str | None = None,
 ) -> Plan:
-    """Classify every listed image; with verify, hash the ones whose fingerprint changed."""
-    known = known_images(db, [item.uri for item in items], model_version, prompt_version)
-    classes = {}
-    for item in items:
-        found = known.get(item.uri)
-        classes[item.uri] = classify(item, found)
-        if verify and found is not None and classes[item.uri] == "changed":
-            classes[item.uri] = _confirm_change(found, item)
-    conflicts = object_id_conflicts(db, items, collection, source)
-    classes.update(dict.fromkeys(conflicts, "conflict"))
-    return Plan(classes, conflicts)
+    """Classify every staged image; with verify, hash the ones whose fingerprint changed."""
+    versions = {"model_version": model_version, "prompt_version": prompt_version}
+    staged.execute("listing_classify", versions)
+    if verify:
+        _verify_changes(staged, versions)
+    staged.execute("listing_conflicts_within")
+    if source:
+        held = {"collection": collection, "root": normalize_uri(source)}
+        staged.execute("listing_conflicts_held", held)
+    return Plan({row["class"]: row["n"] for row in staged.rows("listing_counts")})
 
 
-def object_id_conflicts(
-    db: Database, items: list[SourceItem], collection: str, source: str | None
-) -> dict[str, str]:
-    """uri -> the image holding its object id, for images whose id is only their file path.
-
-    In the listing, a manifest's id wins, then the first URI; in the database, an image of the
-    collection's artwork that lies under another source holds it (one under this source is
-    the same file re-exported, e.g. x.png replaced by x.jpg).
-    """
-    holders: dict[str, SourceItem] = {}
-    for item in sorted(items, key=lambda i: (i.derived_id, i.uri)):
-        holders.setdefault(item.object_id, item)
-    conflicts = {
-        item.uri: holders[item.object_id].uri
-        for item in items
-        if item.derived_id and holders[item.object_id] is not item
-    }
-    derived = [i for i in items if i.derived_id and i.uri not in conflicts]
-    if derived and source:
-        params = {
-            "collection": collection,
-            "object_ids": [i.object_id for i in derived],
-            "root": normalize_uri(source),
-        }
-        held = {row["object_id"]: row["uri"] for row in db.fetch_all("held_objects", params)}
-        conflicts.update({i.uri: held[i.object_id] for i in derived if i.object_id in held})
-    return conflicts
+def _verify_changes(staged: StagedListing, versions: dict) -> None:
+    """A touched but identical file is classified as if its fingerprint had not moved."""
+    for row in staged.rows("listing_to_confirm"):
+        if _same_bytes(row):
+            staged.execute("listing_reclassify", {**versions, "uri": row["uri"]})

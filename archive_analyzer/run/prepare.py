@@ -5,13 +5,14 @@ Nothing here writes a run row or takes a lock, so `--plan` and a real run decide
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from archive_analyzer.catalog.reviews import remember_model
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.open import open_database
 from archive_analyzer.errors import ConfigError
-from archive_analyzer.iiif.listing import collect
+from archive_analyzer.iiif.listing import collect_pages
 from archive_analyzer.metadata import ManifestMapping
 from archive_analyzer.model.loader import ModelInfo, inspect_model
 from archive_analyzer.model.prompts import Prompt, resolve_prompt
@@ -57,12 +58,12 @@ def echo_model(settings: Settings, say=print) -> tuple[str, ModelInfo]:
     return info.location, info
 
 
-def collect_items(settings: Settings) -> tuple[list[SourceItem], list[str]]:
-    """The listed images (with manifest metadata) and manifest URIs missing from the source:
-    a folder or bucket (with its manifest), a IIIF manifest/collection, or URL rows."""
+def collect_items(settings: Settings) -> tuple[Iterable[list[SourceItem]], list[str]]:
+    """Pages of the listed images (with manifest metadata) and manifest URIs missing from the
+    source: a folder or bucket (with its manifest), a IIIF manifest/collection, or URL rows."""
     policy = RetryPolicy(per_host=settings.http_per_host)
     mapping = ManifestMapping("collection", settings.mapping) if settings.mapping else None
-    return collect(settings.source, settings.manifest, policy, settings.iiif_size, mapping)
+    return collect_pages(settings.source, settings.manifest, policy, settings.iiif_size, mapping)
 
 
 def collection_key(settings: Settings) -> str:
@@ -82,7 +83,7 @@ class Prepared:
     location: str
     info: ModelInfo
     prompt: Prompt
-    items: list[SourceItem]
+    pages: Iterable[list[SourceItem]]  # listed lazily: staged once, page by page (run/staging)
     missing: list[str]
 
 
@@ -98,5 +99,5 @@ def prepare(settings: Settings, say=print) -> Prepared:
     prompt = resolve_prompt(settings.prompt, settings.custom_prompt)
     if settings.source:
         forget_cached_listings(settings.source)
-    items, missing = collect_items(settings)
-    return Prepared(db, location, info, prompt, items, missing)
+    pages, missing = collect_items(settings)
+    return Prepared(db, location, info, prompt, pages, missing)

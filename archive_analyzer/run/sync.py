@@ -9,6 +9,7 @@ change with this run's id. The images are neither read nor decoded, and no model
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.queries import query
@@ -21,14 +22,14 @@ SYNC = ("sink_merge_artworks", "sync_link_images", "sync_search_docs")
 
 
 def record_conflicts(
-    db: Database, run_id: int, collection: str, items: list[SourceItem], holders: dict[str, str]
+    db: Database, run_id: int, collection: str, conflicts: Iterable[tuple[SourceItem, str]]
 ) -> None:
-    """One failure row per image whose path-derived object id another image holds."""
+    """One failure row per image whose path-derived object id another image (`holder`) holds."""
     with db.connect() as conn, conn.cursor() as cur:
-        for item in (i for i in items if i.uri in holders):
+        for item, holder in conflicts:
             message = (
                 f"object id {item.object_id!r} of collection {collection!r} is already "
-                f"{holders[item.uri]}; not merged into that artwork"
+                f"{holder}; not merged into that artwork"
             )
             params = {"run_id": run_id, "uri": item.uri, "sha256": None}
             cur.execute(query("record_failure"), {**params, "reason": CONFLICT, "message": message})
@@ -44,16 +45,21 @@ def _staged(item: SourceItem) -> dict:
     }
 
 
-def sync_metadata(db: Database, run_id: int, collection: str, items: list[SourceItem]) -> int:
-    """Write the manifest's fields of these unchanged images' artworks; returns how many."""
-    if not items:
+def sync_metadata(
+    db: Database, run_id: int, collection: str, items: Iterable[SourceItem], count: int
+) -> int:
+    """Write the manifest's fields of these `count` unchanged images' artworks (streamed into
+    one staging table, merged in one transaction); returns how many."""
+    if not count:
         return 0
     params = {"run_id": run_id, "collection": collection}
+    written = 0
     with db.connect() as conn, conn.transaction(), conn.cursor() as cur:
         cur.execute(query("sink_create_staging"))
         with cur.copy(query("sink_copy_staging")) as copy:
             for item in items:
                 copy.write_row(staging_row(_staged(item)))
+                written += 1
         for name in SYNC:
             cur.execute(query(name), params)
-    return len(items)
+    return written
