@@ -83,9 +83,23 @@ LANGUAGE sql SET search_path = public, extensions, pg_temp AS $$
 $$;
 REVOKE EXECUTE ON FUNCTION search_entries_refresh FROM PUBLIC;
 
+-- The triggers below run as a role that cannot log in and may only read what
+-- catalog_documents reads and write search_entries (like 0009's archive_search_definer).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'archive_index_definer') THEN
+        CREATE ROLE archive_index_definer NOLOGIN;
+    END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA public TO archive_index_definer;
+GRANT SELECT ON catalog_documents, images, analyses TO archive_index_definer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON search_entries TO archive_index_definer;
+GRANT EXECUTE ON FUNCTION search_entries_refresh TO archive_index_definer;
+
 -- Statement-level triggers (one refresh per statement, however many rows: the sink writes a
--- block at a time). SECURITY DEFINER: the review trigger runs as archive_review_definer, which
--- may not write this table itself.
+-- block at a time). SECURITY DEFINER as archive_index_definer: the review trigger runs as
+-- archive_review_definer, which may not write this table itself.
 CREATE FUNCTION search_entries_note_structure() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, extensions, pg_temp AS $$
 BEGIN
@@ -170,6 +184,11 @@ $$;
 CREATE TRIGGER search_entries_artworks_update AFTER UPDATE ON artworks
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION search_entries_note_artworks();
+
+ALTER FUNCTION search_entries_note_structure OWNER TO archive_index_definer;
+ALTER FUNCTION search_entries_note_analyses OWNER TO archive_index_definer;
+ALTER FUNCTION search_entries_note_images OWNER TO archive_index_definer;
+ALTER FUNCTION search_entries_note_artworks OWNER TO archive_index_definer;
 
 -- Every image as catalog_documents shows it now.
 SELECT search_entries_refresh(ARRAY(SELECT uri FROM images));
@@ -489,3 +508,4 @@ COMMENT ON FUNCTION catalog_search_similar IS 'Works like this object (its newes
 COMMENT ON FUNCTION catalog_search_color IS 'Works with palette colours within p_max_distance (CIELAB) of a colour (#rrggbb or CSS name): score = sum of share x (1 - distance / p_max_distance), HIGHER is better (mostly that colour beats a touch of it); distance = the nearest palette colour''s, lower is nearer.';
 COMMENT ON FUNCTION catalog_search_semantic_text IS 'Semantic search from words embedded before with `archive-analyzer embed ''words''` (else an error saying so); score = cosine similarity, higher is better.';
 COMMENT ON FUNCTION catalog_search_facets IS 'Exact counts per artist, decade, medium, aspect and term (p_top each) of every full-text match of p_query (NULL: every work) under the filters.';
+COMMENT ON FUNCTION artworks_record_history IS 'Trigger: records every change of an artwork''s title, artist, date or medium in artwork_metadata_history, with the run that made it.';
