@@ -207,7 +207,7 @@ def test_searches_run_as_a_nologin_role_that_reads_only_what_they_read(server):
         assert {tuple(rest[1:]) for _, *rest in owners} == {(False, False)}
         assert _readable(owner, "archive_search_definer") == {
             "catalog_documents", "catalog_colors", "analysis_structure", "analyses",
-            "catalog_artist_names", "palette_colors", "query_embeddings",
+            "catalog_artist_names", "palette_colors", "query_embeddings", "search_entries",
         }  # fmt: skip
     with connect(server, "reader") as conn:
         found = conn.execute("SELECT object_id FROM catalog_search_text('storm')").fetchall()
@@ -242,7 +242,7 @@ def test_limits_are_clamped_not_overflowed(server):
             return len(conn.execute(f"SELECT * FROM {call}").fetchall())
 
         assert count("catalog_search_color('navy', 500000000, p_max_distance => 500)") == 6
-        assert count("catalog_search_color('navy', 2147483647)") == 6
+        assert count("catalog_search_color('navy', 2147483647, p_max_distance => 500)") == 6
         found = count("catalog_search_text('light', 50)")
         assert found >= 2
         assert (
