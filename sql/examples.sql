@@ -33,9 +33,11 @@ WHERE is_corrected
 ORDER BY reviewed_at DESC;
 
 -- name: navy_works
--- Works with navy in their palette (at least 5% of the picture), nearest shade first; the
--- score is the CIELAB distance (lower is nearer), the detail the palette colour and share.
-SELECT object_id, title, artist, round(score::numeric, 1) AS distance, detail
+-- Works with navy in their palette (at least 5% of the picture, within CIELAB distance 25):
+-- the score weighs closeness by share (higher is better: mostly navy beats a touch of it);
+-- distance is the nearest palette colour's; the detail that colour and its share.
+SELECT object_id, title, artist, round(score::numeric, 3) AS score,
+       round(distance::numeric, 1) AS distance, detail
 FROM catalog_search_color('navy', 20);
 
 -- name: semantic_search_from_words

@@ -33,6 +33,20 @@ COMMENT ON SCHEMA extensions IS 'pgvector, pg_trgm and other extensions, kept ou
 
 
 --
+-- Name: btree_gin; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA extensions;
+
+
+--
+-- Name: EXTENSION btree_gin; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION btree_gin IS 'support for indexing common datatypes in GIN';
+
+
+--
 -- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
 --
 
@@ -89,7 +103,7 @@ $$;
 -- Name: FUNCTION artworks_record_history(); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.artworks_record_history() IS 'Trigger: every change of an artwork''s title, artist, date or medium goes into artwork_metadata_history with the role and run that made it.';
+COMMENT ON FUNCTION public.artworks_record_history() IS 'Trigger: records every change of an artwork''s title, artist, date or medium in artwork_metadata_history, with the run that made it.';
 
 
 --
@@ -148,6 +162,207 @@ COMMENT ON FUNCTION public.catalog_corrected_text(p_analysis_id bigint) IS 'The 
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: search_entries; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.search_entries (
+    uri text NOT NULL,
+    analysis_id bigint NOT NULL,
+    artwork_id bigint,
+    collection text,
+    object_id text,
+    title text,
+    artist text,
+    date_text text,
+    year_start integer,
+    year_end integer,
+    decade integer GENERATED ALWAYS AS (((floor(((year_start)::numeric / 10.0)) * (10)::numeric))::integer) STORED,
+    medium text,
+    sha256 text NOT NULL,
+    aspects text[] NOT NULL,
+    terms text[] NOT NULL,
+    text text NOT NULL,
+    doc tsvector NOT NULL,
+    embedding extensions.vector(384)
+);
+
+
+--
+-- Name: TABLE search_entries; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.search_entries IS 'What every search reads: one row per image and current, non-rejected analysis, with its own artwork''s fields (kept current by triggers from catalog_documents).';
+
+
+--
+-- Name: COLUMN search_entries.uri; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.uri IS 'Where the image is read from (file://, s3://, https://).';
+
+
+--
+-- Name: COLUMN search_entries.analysis_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.analysis_id IS 'The current analysis of the image''s content.';
+
+
+--
+-- Name: COLUMN search_entries.artwork_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.artwork_id IS 'Internal id of the image''s artwork row.';
+
+
+--
+-- Name: COLUMN search_entries.collection; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.collection IS 'The artwork''s collection.';
+
+
+--
+-- Name: COLUMN search_entries.object_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.object_id IS 'The museum''s object or accession number.';
+
+
+--
+-- Name: COLUMN search_entries.title; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.title IS 'Title of this image''s own artwork.';
+
+
+--
+-- Name: COLUMN search_entries.artist; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.artist IS 'Artist of this image''s own artwork.';
+
+
+--
+-- Name: COLUMN search_entries.date_text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.date_text IS 'The date as the museum wrote it.';
+
+
+--
+-- Name: COLUMN search_entries.year_start; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.year_start IS 'First year the date allows; NULL when undated.';
+
+
+--
+-- Name: COLUMN search_entries.year_end; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.year_end IS 'Last year the date allows.';
+
+
+--
+-- Name: COLUMN search_entries.decade; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.decade IS 'Decade of year_start (1780 for 1784), the decade facet.';
+
+
+--
+-- Name: COLUMN search_entries.medium; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.medium IS 'Medium and support, from the manifest.';
+
+
+--
+-- Name: COLUMN search_entries.sha256; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.sha256 IS 'SHA-256 of the image bytes (palette_colors joins on it).';
+
+
+--
+-- Name: COLUMN search_entries.aspects; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.aspects IS 'The aspects the analysis speaks of (keys of analysis_structure.aspects).';
+
+
+--
+-- Name: COLUMN search_entries.terms; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.terms IS 'Art vocabulary terms found in the text.';
+
+
+--
+-- Name: COLUMN search_entries.text; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.text IS 'The text catalogers see: a correction when one exists, else the model''s.';
+
+
+--
+-- Name: COLUMN search_entries.doc; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.doc IS 'Weighted full-text document: title and artist A, terms B, text C, medium D.';
+
+
+--
+-- Name: COLUMN search_entries.embedding; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.search_entries.embedding IS '384-d embedding of the model''s text (NULL when embedding was off).';
+
+
+--
+-- Name: catalog_entries(text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_entries(p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS SETOF public.search_entries
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT e.* FROM search_entries e
+    WHERE (p_artist IS NULL OR e.artist ILIKE
+           '%' || replace(replace(replace(p_artist, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+      AND (p_year_from IS NULL OR e.year_end >= p_year_from)
+      AND (p_year_to IS NULL OR e.year_start <= p_year_to)
+      AND (p_medium IS NULL OR e.medium ILIKE
+           '%' || replace(replace(replace(p_medium, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+      AND (p_aspect IS NULL OR e.aspects @> ARRAY[p_aspect])
+      AND (p_term IS NULL OR e.terms @> ARRAY[p_term])
+$$;
+
+
+--
+-- Name: FUNCTION catalog_entries(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_entries(p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'search_entries under the filters every search combines with (NULL = any): artist and medium contain the text, year ranges overlap, aspect, vocabulary term.';
+
+
+--
+-- Name: catalog_entry_document(text, text, text, tsvector); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_entry_document(p_title text, p_artist text, p_medium text, p_structure_doc tsvector) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ((setweight(to_tsvector('english'::regconfig, ((COALESCE(p_title, ''::text) || ' '::text) || COALESCE(p_artist, ''::text))), 'A'::"char") || ts_filter(p_structure_doc, '{b,c}'::"char"[])) || setweight(to_tsvector('english'::regconfig, COALESCE(p_medium, ''::text)), 'D'::"char"));
+
+
+--
+-- Name: FUNCTION catalog_entry_document(p_title text, p_artist text, p_medium text, p_structure_doc tsvector); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_entry_document(p_title text, p_artist text, p_medium text, p_structure_doc tsvector) IS 'An entry''s weighted document: its own title and artist (A) and medium (D) around the terms and text of the structure''s document.';
+
 
 --
 -- Name: analyses; Type: TABLE; Schema: public; Owner: -
@@ -844,44 +1059,50 @@ COMMENT ON FUNCTION public.catalog_review_reindex() IS 'Trigger: a new review re
 
 
 --
--- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_color(text, integer, text, integer, integer, text, text, text, real, real, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_min_share real DEFAULT 0.05, p_max_distance real DEFAULT 25, p_offset integer DEFAULT 0) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, distance double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
-    SET "hnsw.ef_search" TO '80'
+    SET "hnsw.ef_search" TO '200'
     AS $$
-    WITH near AS (
-        SELECT d.analysis_id, d.collection, d.object_id, d.title, d.artist, d.date_text,
-               d.medium, d.uri, (p.lab <-> catalog_color_lab(p_color))::float8 AS distance,
-               p.hex, p.share
+    WITH near AS MATERIALIZED (
+        SELECT e.collection, e.object_id, e.title, e.artist, e.date_text, e.medium, e.uri,
+               (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
         FROM palette_colors p
-        JOIN catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-          ON d.sha256 = p.image_sha256
+        JOIN catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
+          ON e.sha256 = p.image_sha256
         WHERE p.share >= p_min_share
         ORDER BY p.lab <-> catalog_color_lab(p_color)
-        LIMIT least(greatest(p_limit, 0), 1000) * 5
+        LIMIT greatest(2000, (least(greatest(p_limit, 0), 1000) + greatest(p_offset, 0)) * 20)
     ),
-    best AS (
-        SELECT DISTINCT ON (n.analysis_id) n.*
-        FROM near n ORDER BY n.analysis_id, n.distance, n.share DESC
+    scored AS (
+        SELECT n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri,
+               sum(n.share * (1 - n.distance / p_max_distance)) AS score,
+               min(n.distance) AS distance,
+               (array_agg(n.hex || ' (' || round(n.share * 100) || '%)'
+                          ORDER BY n.distance))[1] AS detail
+        FROM near n
+        WHERE n.distance <= p_max_distance
+        GROUP BY n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri
     )
-    SELECT b.collection, b.object_id, b.title, b.artist, b.date_text, b.medium, b.uri,
-           b.distance, b.hex || ' (' || round(b.share * 100) || '%)'
-    FROM best b
-    ORDER BY b.distance, b.object_id, b.collection
+    SELECT s.collection, s.object_id, s.title, s.artist, s.date_text, s.medium, s.uri,
+           s.score, s.distance, s.detail
+    FROM scored s
+    ORDER BY s.score DESC, s.object_id, s.collection, s.uri
+    OFFSET greatest(p_offset, 0)
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real, p_max_distance real, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real) IS 'Works whose palette holds a colour near #rrggbb or a CSS name; score = CIE76 distance in CIELAB, LOWER is nearer; detail = hex and share.';
+COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real, p_max_distance real, p_offset integer) IS 'Works with palette colours within p_max_distance (CIELAB) of a colour (#rrggbb or CSS name): score = sum of share x (1 - distance / p_max_distance), HIGHER is better (mostly that colour beats a touch of it); distance = the nearest palette colour''s, lower is nearer.';
 
 
 --
@@ -914,10 +1135,56 @@ COMMENT ON FUNCTION public.catalog_search_document(p_analysis_id bigint, p_terms
 
 
 --
--- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_facets(text, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_facets(p_query text, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_top integer DEFAULT 10) RETURNS TABLE(facet text, value text, count bigint)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    SET plan_cache_mode TO 'force_custom_plan'
+    AS $$
+    WITH matches AS MATERIALIZED (
+        SELECT e.artist, e.decade, e.medium, e.aspects, e.terms
+        FROM catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
+        WHERE p_query IS NULL OR e.doc @@ websearch_to_tsquery('english', p_query)
+    ),
+    counted AS (
+        SELECT 'artist' AS facet, m.artist AS value, count(*) AS count
+        FROM matches m GROUP BY m.artist
+        UNION ALL
+        SELECT 'decade', m.decade::text, count(*) FROM matches m GROUP BY m.decade
+        UNION ALL
+        SELECT 'medium', m.medium, count(*) FROM matches m GROUP BY m.medium
+        UNION ALL
+        SELECT 'aspect', a.value, count(*) FROM matches m, unnest(m.aspects) AS a (value)
+        GROUP BY a.value
+        UNION ALL
+        SELECT 'term', t.value, count(*) FROM matches m, unnest(m.terms) AS t (value)
+        GROUP BY t.value
+    ),
+    ranked AS (
+        SELECT c.*, row_number() OVER (PARTITION BY c.facet
+                                       ORDER BY c.count DESC, c.value NULLS LAST) AS n
+        FROM counted c
+    )
+    SELECT r.facet, r.value, r.count FROM ranked r
+    WHERE r.n <= least(greatest(p_top, 0), 1000)
+    ORDER BY r.facet, r.count DESC, r.value NULLS LAST
+$$;
+
+
+--
+-- Name: FUNCTION catalog_search_facets(p_query text, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_top integer); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_search_facets(p_query text, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_top integer) IS 'Exact counts per artist, decade, medium, aspect and term (p_top each) of every full-text match of p_query (NULL: every work) under the filters.';
+
+
+--
+-- Name: catalog_search_fuzzy(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_offset integer DEFAULT 0) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, distance double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
@@ -932,21 +1199,21 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         SELECT w.*
         FROM names n
         CROSS JOIN LATERAL (
-            SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-                   greatest(n.similarity, word_similarity(p_query, d.title)) AS score
-            FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
-                                  p_term) d
-            WHERE d.artist = n.artist
-            ORDER BY d.object_id
-            LIMIT least(greatest(p_limit, 0), 1000)
+            SELECT e.collection, e.object_id, e.title, e.artist, e.date_text, e.medium, e.uri,
+                   greatest(n.similarity, word_similarity(p_query, e.title)) AS score
+            FROM catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
+                                 p_term) e
+            WHERE e.artist = n.artist
+            ORDER BY e.object_id, e.collection, e.uri
+            LIMIT least(greatest(p_limit, 0), 1000) + greatest(p_offset, 0)
         ) w
     ),
     by_title AS (
-        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-               greatest(word_similarity(p_query, d.title),
-                        word_similarity(p_query, d.artist)) AS score
-        FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-        WHERE p_query <% d.title
+        SELECT e.collection, e.object_id, e.title, e.artist, e.date_text, e.medium, e.uri,
+               greatest(word_similarity(p_query, e.title),
+                        word_similarity(p_query, e.artist)) AS score
+        FROM catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
+        WHERE p_query <% e.title
     ),
     hits AS (
         SELECT DISTINCT ON (h.uri) h.*
@@ -954,57 +1221,59 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
         ORDER BY h.uri, h.score DESC
     )
     SELECT h.collection, h.object_id, h.title, h.artist, h.date_text, h.medium, h.uri,
-           h.score::float8, NULL::text
+           h.score::float8, NULL::float8, NULL::text
     FROM hits h
-    ORDER BY h.score DESC, h.object_id, h.collection
+    ORDER BY h.score DESC, h.object_id, h.collection, h.uri
+    OFFSET greatest(p_offset, 0)
     LIMIT least(greatest(p_limit, 0), 1000)
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Artist or title with typos; score = trigram word similarity 0..1, higher is better.';
+COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer) IS 'Fuzzy artist or title (trigram word similarity): score = similarity 0..1, higher is better; page with p_offset.';
 
 
 --
--- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, bigint); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_semantic(extensions.vector, integer, text, integer, integer, text, text, text, bigint, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_artwork bigint DEFAULT NULL::bigint) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_exclude_artwork bigint DEFAULT NULL::bigint, p_offset integer DEFAULT 0) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, distance double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     SET "hnsw.iterative_scan" TO 'relaxed_order'
-    SET "hnsw.ef_search" TO '80'
+    SET "hnsw.ef_search" TO '200'
     AS $$
     SELECT n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri,
-           1 - n.distance, NULL
+           1 - n.distance, n.distance, NULL
     FROM (
-        SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-               (d.embedding <=> p_embedding)::float8 AS distance
-        FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-        WHERE p_exclude_artwork IS NULL OR d.artwork_id IS DISTINCT FROM p_exclude_artwork
-        ORDER BY d.embedding <=> p_embedding
-        LIMIT least(greatest(p_limit, 0), 1000)
+        SELECT e.collection, e.object_id, e.title, e.artist, e.date_text, e.medium, e.uri,
+               (e.embedding <=> p_embedding)::float8 AS distance
+        FROM catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
+        WHERE p_exclude_artwork IS NULL OR e.artwork_id IS DISTINCT FROM p_exclude_artwork
+        ORDER BY e.embedding <=> p_embedding
+        LIMIT least(greatest(p_limit, 0), 1000) + greatest(p_offset, 0)
     ) n
-    ORDER BY n.distance, n.object_id, n.collection
+    ORDER BY n.distance, n.object_id, n.collection, n.uri
+    OFFSET greatest(p_offset, 0)
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_artwork bigint); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_artwork bigint, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_artwork bigint) IS 'Cosine kNN from a 384-d all-MiniLM-L6-v2 vector (archive-analyzer search --semantic embeds words); score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION public.catalog_search_semantic(p_embedding extensions.vector, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_exclude_artwork bigint, p_offset integer) IS 'Cosine nearest neighbours of a 384-d embedding: score = 1 - distance, higher is better; distance = cosine distance; page with p_offset.';
 
 
 --
--- Name: catalog_search_semantic_text(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_semantic_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_offset integer DEFAULT 0) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, distance double precision, detail text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
@@ -1020,94 +1289,76 @@ BEGIN
                   HINT = 'Words are embedded outside SQL, by the model that embedded the analyses.';
     END IF;
     RETURN QUERY SELECT * FROM catalog_search_semantic(found, p_limit, p_artist, p_year_from,
-                                                       p_year_to, p_medium, p_aspect, p_term);
+                                                       p_year_to, p_medium, p_aspect, p_term,
+                                                       NULL, p_offset);
 END
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Semantic search from words embedded before with `archive-analyzer embed ''words''` (else an error saying so); score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION public.catalog_search_semantic_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer) IS 'Semantic search from words embedded before with `archive-analyzer embed ''words''` (else an error saying so); score = cosine similarity, higher is better.';
 
 
 --
--- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_similar(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_offset integer DEFAULT 0) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, distance double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     AS $$
     SELECT s.*
-    FROM (SELECT d.embedding, d.artwork_id FROM catalog_documents d
-          WHERE d.object_id = p_object_id AND d.embedding IS NOT NULL
-          ORDER BY d.analysis_id DESC LIMIT 1) src
+    FROM (SELECT e.embedding, e.artwork_id FROM search_entries e
+          WHERE e.object_id = p_object_id AND e.embedding IS NOT NULL
+          ORDER BY e.analysis_id DESC, e.uri LIMIT 1) src
     CROSS JOIN LATERAL catalog_search_semantic(
         src.embedding, p_limit, p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term,
-        src.artwork_id) s
+        src.artwork_id, p_offset) s
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text) IS 'Works like the given object id (its analysis embedding as the query), itself excluded; score = cosine similarity, higher is better.';
+COMMENT ON FUNCTION public.catalog_search_similar(p_object_id text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer) IS 'Works like this object (its newest analysis as the query, itself excluded): score = 1 - cosine distance, higher is better.';
 
 
 --
--- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: catalog_search_text(text, integer, text, integer, integer, text, text, text, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, detail text)
+CREATE FUNCTION public.catalog_search_text(p_query text, p_limit integer DEFAULT 10, p_artist text DEFAULT NULL::text, p_year_from integer DEFAULT NULL::integer, p_year_to integer DEFAULT NULL::integer, p_medium text DEFAULT NULL::text, p_aspect text DEFAULT NULL::text, p_term text DEFAULT NULL::text, p_candidates integer DEFAULT 1000, p_offset integer DEFAULT 0) RETURNS TABLE(collection text, object_id text, title text, artist text, date_text text, medium text, uri text, score double precision, distance double precision, detail text)
     LANGUAGE sql STABLE SECURITY DEFINER
     SET search_path TO 'public', 'extensions', 'pg_temp'
     SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    WITH unfiltered AS (
-        SELECT c.analysis_id, c.rank
-        FROM (SELECT s.analysis_id,
-                     ts_rank(s.search_doc, websearch_to_tsquery('english', p_query)) AS rank
-              FROM analysis_structure s
-              WHERE s.search_doc @@ websearch_to_tsquery('english', p_query)
-                AND EXISTS (SELECT 1 FROM analyses a WHERE a.id = s.analysis_id AND a.is_current)
-                AND num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect,
-                                 p_term) = 0
-              LIMIT least(greatest(p_candidates, 1), 10000)) c
-        ORDER BY c.rank DESC
-        FETCH FIRST least(greatest(p_limit, 0), 1000) ROWS WITH TIES
-    ),
-    candidates AS (
-        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-                d.text, u.rank
-         FROM unfiltered u
-         JOIN catalog_documents d ON d.analysis_id = u.analysis_id)
-        UNION ALL
-        (SELECT d.collection, d.object_id, d.title, d.artist, d.date_text, d.medium, d.uri,
-                d.text, ts_rank(d.search_doc, websearch_to_tsquery('english', p_query)) AS rank
-         FROM catalog_filtered(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) d
-         WHERE num_nonnulls(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) > 0
-           AND d.search_doc @@ websearch_to_tsquery('english', p_query)
-         LIMIT least(greatest(p_candidates, 1), 10000))
-    ),
-    top AS (SELECT * FROM candidates c ORDER BY c.rank DESC, c.object_id, c.collection
-            LIMIT least(greatest(p_limit, 0), 1000))
+    WITH top AS (
+        SELECT e.collection, e.object_id, e.title, e.artist, e.date_text, e.medium, e.uri,
+               e.text, ts_rank(e.doc, websearch_to_tsquery('english', p_query)) AS rank
+        FROM catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
+        WHERE e.doc @@ websearch_to_tsquery('english', p_query)
+        ORDER BY rank DESC, e.object_id, e.collection, e.uri
+        OFFSET greatest(p_offset, 0)
+        LIMIT least(greatest(p_limit, 0), 1000)
+    )
     SELECT t.collection, t.object_id, t.title, t.artist, t.date_text, t.medium, t.uri,
-           t.rank::float8,
+           t.rank::float8, NULL::float8,
            ts_headline('english', t.text, websearch_to_tsquery('english', p_query),
                        'MaxFragments=1, MaxWords=25, MinWords=10')
     FROM top t
-    ORDER BY t.rank DESC, t.object_id, t.collection
+    ORDER BY t.rank DESC, t.object_id, t.collection, t.uri
 $$;
 
 
 --
--- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer); Type: COMMENT; Schema: public; Owner: -
+-- Name: FUNCTION catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer) IS 'Ranked full text (websearch syntax) over the text catalogers see; score = ts_rank, higher is better; detail = matching fragment with <b> marks.';
+COMMENT ON FUNCTION public.catalog_search_text(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_candidates integer, p_offset integer) IS 'Ranked full text (websearch syntax) over every match: score = ts_rank, higher is better; ties by object_id, collection; page with p_offset. p_candidates is ignored (kept for old callers).';
 
 
 --
@@ -1250,6 +1501,156 @@ $$;
 --
 
 COMMENT ON FUNCTION public.runs_model_name() IS 'Trigger: runs.model_name follows the models table.';
+
+
+--
+-- Name: search_entries_note_analyses(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.search_entries_note_analyses() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM search_entries_refresh(ARRAY(
+        SELECT DISTINCT i.uri FROM old_rows o
+        JOIN new_rows n ON n.id = o.id
+        JOIN images i ON i.sha256 = n.image_sha256
+        WHERE (o.is_current, o.text) IS DISTINCT FROM (n.is_current, n.text)));
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION search_entries_note_analyses(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.search_entries_note_analyses() IS 'Trigger: an analysis retired, revived or rewritten refreshes the search entries of its images.';
+
+
+--
+-- Name: search_entries_note_artworks(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.search_entries_note_artworks() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM search_entries_refresh(ARRAY(
+        SELECT i.uri FROM old_rows o
+        JOIN new_rows n ON n.id = o.id
+        JOIN images i ON i.artwork_id = n.id
+        WHERE (o.title, o.artist, o.date_text, o.year_start, o.year_end, o.medium,
+               o.collection, o.object_id)
+              IS DISTINCT FROM (n.title, n.artist, n.date_text, n.year_start, n.year_end,
+                                n.medium, n.collection, n.object_id)));
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION search_entries_note_artworks(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.search_entries_note_artworks() IS 'Trigger: a changed title, artist, date, medium, collection or object id refreshes the artwork''s search entries.';
+
+
+--
+-- Name: search_entries_note_images(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.search_entries_note_images() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM search_entries_refresh(ARRAY(SELECT n.uri FROM new_rows n));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM search_entries_refresh(ARRAY(SELECT o.uri FROM old_rows o));
+    ELSE
+        PERFORM search_entries_refresh(ARRAY(
+            SELECT n.uri FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE (o.uri, o.sha256, o.artwork_id) IS DISTINCT FROM (n.uri, n.sha256, n.artwork_id)
+            UNION SELECT o.uri FROM old_rows o JOIN new_rows n ON n.id = o.id
+            WHERE o.uri <> n.uri));
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION search_entries_note_images(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.search_entries_note_images() IS 'Trigger: an image written, moved to another artwork or content, or removed refreshes its search entries.';
+
+
+--
+-- Name: search_entries_note_structure(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.search_entries_note_structure() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    PERFORM search_entries_refresh(ARRAY(
+        SELECT DISTINCT i.uri FROM changed c
+        JOIN analyses a ON a.id = c.analysis_id
+        JOIN images i ON i.sha256 = a.image_sha256));
+    RETURN NULL;
+END
+$$;
+
+
+--
+-- Name: FUNCTION search_entries_note_structure(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.search_entries_note_structure() IS 'Trigger: a written, reviewed or removed structure refreshes the search entries of its images.';
+
+
+--
+-- Name: search_entries_refresh(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.search_entries_refresh(p_uris text[]) RETURNS void
+    LANGUAGE sql
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+    DELETE FROM search_entries e
+    WHERE e.uri = ANY (p_uris)
+      AND NOT EXISTS (SELECT 1 FROM catalog_documents d
+                      WHERE d.uri = e.uri AND d.analysis_id = e.analysis_id);
+    INSERT INTO search_entries (uri, analysis_id, artwork_id, collection, object_id, title,
+                                artist, date_text, year_start, year_end, medium, sha256,
+                                aspects, terms, text, doc, embedding)
+    SELECT d.uri, d.analysis_id, d.artwork_id, d.collection, d.object_id, d.title, d.artist,
+           d.date_text, d.year_start, d.year_end, d.medium, d.sha256,
+           ARRAY(SELECT jsonb_object_keys(d.aspects)), d.terms, d.text,
+           catalog_entry_document(d.title, d.artist, d.medium, d.search_doc), d.embedding
+    FROM catalog_documents d
+    WHERE d.uri = ANY (p_uris)
+    ON CONFLICT (uri, analysis_id) DO UPDATE SET
+        artwork_id = EXCLUDED.artwork_id, collection = EXCLUDED.collection,
+        object_id = EXCLUDED.object_id, title = EXCLUDED.title, artist = EXCLUDED.artist,
+        date_text = EXCLUDED.date_text, year_start = EXCLUDED.year_start,
+        year_end = EXCLUDED.year_end, medium = EXCLUDED.medium, sha256 = EXCLUDED.sha256,
+        aspects = EXCLUDED.aspects, terms = EXCLUDED.terms, text = EXCLUDED.text,
+        doc = EXCLUDED.doc, embedding = EXCLUDED.embedding;
+$$;
+
+
+--
+-- Name: FUNCTION search_entries_refresh(p_uris text[]); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.search_entries_refresh(p_uris text[]) IS 'Rebuilds the search_entries rows of these image URIs from catalog_documents.';
 
 
 --
@@ -2391,69 +2792,6 @@ COMMENT ON COLUMN public.current_image_analyses.collection IS 'The collection of
 
 
 --
--- Name: deferred_indexes; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.deferred_indexes (
-    schema_name text NOT NULL,
-    index_name text NOT NULL,
-    table_name text NOT NULL,
-    definition text NOT NULL,
-    run_id bigint,
-    dropped_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-
---
--- Name: TABLE deferred_indexes; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.deferred_indexes IS 'HNSW indexes a bulk-mode run dropped and has not yet rebuilt; the next run or db command rebuilds any whose run is over.';
-
-
---
--- Name: COLUMN deferred_indexes.schema_name; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.deferred_indexes.schema_name IS 'Schema of the dropped index.';
-
-
---
--- Name: COLUMN deferred_indexes.index_name; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.deferred_indexes.index_name IS 'Name of the dropped index.';
-
-
---
--- Name: COLUMN deferred_indexes.table_name; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.deferred_indexes.table_name IS 'Table the index was on.';
-
-
---
--- Name: COLUMN deferred_indexes.definition; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.deferred_indexes.definition IS 'pg_get_indexdef of the index: the CREATE INDEX statement that rebuilds it.';
-
-
---
--- Name: COLUMN deferred_indexes.run_id; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.deferred_indexes.run_id IS 'The bulk-mode run that dropped it.';
-
-
---
--- Name: COLUMN deferred_indexes.dropped_at; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.deferred_indexes.dropped_at IS 'When it was dropped.';
-
-
---
 -- Name: evaluations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2656,44 +2994,6 @@ COMMENT ON COLUMN public.query_embeddings.created_at IS 'When the words were emb
 
 
 --
--- Name: run_ledger; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.run_ledger (
-    run_id bigint NOT NULL,
-    uri text NOT NULL,
-    seq bigint,
-    object_id text,
-    fingerprint text,
-    metadata text,
-    listed boolean DEFAULT true NOT NULL,
-    outcome text,
-    reports integer DEFAULT 0 NOT NULL
-);
-
-
---
--- Name: TABLE run_ledger; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON TABLE public.run_ledger IS 'One row per image a run listed (and per stray outcome): its reference and outcome.';
-
-
---
--- Name: COLUMN run_ledger.seq; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.run_ledger.seq IS 'Order among the images sent through the stages: read tasks each take a range.';
-
-
---
--- Name: COLUMN run_ledger.reports; Type: COMMENT; Schema: public; Owner: -
---
-
-COMMENT ON COLUMN public.run_ledger.reports IS 'How many outcomes came back for this URI: 0 unaccounted, 1 settled, more duplicated.';
-
-
---
 -- Name: runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -2853,14 +3153,6 @@ ALTER TABLE ONLY public.collection_leases
 
 
 --
--- Name: deferred_indexes deferred_indexes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.deferred_indexes
-    ADD CONSTRAINT deferred_indexes_pkey PRIMARY KEY (schema_name, index_name);
-
-
---
 -- Name: evaluations evaluations_model_version_dataset_sha256_max_new_tokens_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2949,14 +3241,6 @@ ALTER TABLE ONLY public.query_embeddings
 
 
 --
--- Name: run_ledger run_ledger_pkey; Type: CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.run_ledger
-    ADD CONSTRAINT run_ledger_pkey PRIMARY KEY (run_id, uri);
-
-
---
 -- Name: runs runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2970,6 +3254,14 @@ ALTER TABLE ONLY public.runs
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: search_entries search_entries_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.search_entries
+    ADD CONSTRAINT search_entries_pkey PRIMARY KEY (uri, analysis_id);
 
 
 --
@@ -3127,13 +3419,6 @@ CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab ext
 
 
 --
--- Name: run_ledger_seq; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX run_ledger_seq ON public.run_ledger USING btree (run_id, seq) WHERE (seq IS NOT NULL);
-
-
---
 -- Name: runs_running_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3145,6 +3430,55 @@ CREATE INDEX runs_running_idx ON public.runs USING btree (collection) WHERE (sta
 --
 
 CREATE INDEX runs_started_idx ON public.runs USING btree (started_at DESC);
+
+
+--
+-- Name: search_entries_artist_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_artist_idx ON public.search_entries USING btree (artist, object_id);
+
+
+--
+-- Name: search_entries_artwork_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_artwork_idx ON public.search_entries USING btree (artwork_id);
+
+
+--
+-- Name: search_entries_embedding_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_embedding_idx ON public.search_entries USING hnsw (embedding extensions.vector_cosine_ops);
+
+
+--
+-- Name: search_entries_match_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_match_idx ON public.search_entries USING gin (doc, artist extensions.gin_trgm_ops, medium extensions.gin_trgm_ops, year_start, year_end, aspects, terms);
+
+
+--
+-- Name: search_entries_object_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_object_idx ON public.search_entries USING btree (object_id, collection, uri);
+
+
+--
+-- Name: search_entries_sha_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_sha_idx ON public.search_entries USING btree (sha256);
+
+
+--
+-- Name: search_entries_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX search_entries_title_trgm_idx ON public.search_entries USING gin (title extensions.gin_trgm_ops);
 
 
 --
@@ -3194,6 +3528,62 @@ CREATE TRIGGER models_name_runs AFTER INSERT OR UPDATE OF name ON public.models 
 --
 
 CREATE TRIGGER runs_note_model AFTER INSERT OR UPDATE OF model_version ON public.runs FOR EACH ROW EXECUTE FUNCTION public.models_note_run();
+
+
+--
+-- Name: analyses search_entries_analyses_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_analyses_update AFTER UPDATE ON public.analyses REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_analyses();
+
+
+--
+-- Name: artworks search_entries_artworks_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_artworks_update AFTER UPDATE ON public.artworks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_artworks();
+
+
+--
+-- Name: images search_entries_images_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_images_delete AFTER DELETE ON public.images REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_images();
+
+
+--
+-- Name: images search_entries_images_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_images_insert AFTER INSERT ON public.images REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_images();
+
+
+--
+-- Name: images search_entries_images_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_images_update AFTER UPDATE ON public.images REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_images();
+
+
+--
+-- Name: analysis_structure search_entries_structure_delete; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_structure_delete AFTER DELETE ON public.analysis_structure REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_structure();
+
+
+--
+-- Name: analysis_structure search_entries_structure_insert; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_structure_insert AFTER INSERT ON public.analysis_structure REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_structure();
+
+
+--
+-- Name: analysis_structure search_entries_structure_update; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER search_entries_structure_update AFTER UPDATE ON public.analysis_structure REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.search_entries_note_structure();
 
 
 --
@@ -3253,14 +3643,6 @@ ALTER TABLE ONLY public.collection_leases
 
 
 --
--- Name: deferred_indexes deferred_indexes_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.deferred_indexes
-    ADD CONSTRAINT deferred_indexes_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
-
-
---
 -- Name: failures failures_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3298,14 +3680,6 @@ ALTER TABLE ONLY public.images
 
 ALTER TABLE ONLY public.palette_colors
     ADD CONSTRAINT palette_colors_image_sha256_fkey FOREIGN KEY (image_sha256) REFERENCES public.image_features(image_sha256) ON DELETE CASCADE;
-
-
---
--- Name: run_ledger run_ledger_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
---
-
-ALTER TABLE ONLY public.run_ledger
-    ADD CONSTRAINT run_ledger_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
 
 
 --

@@ -160,8 +160,12 @@ def _state(db: Database) -> dict:
             " (SELECT count(*) FROM analysis_structure WHERE embedding IS NOT NULL) AS embedded,"
             " (SELECT count(*) FROM palette_colors) AS colours"
         ).fetchone()
-    first = search(db, "color", "gray", 1)[0]["object_id"]
-    similar = [r["object_id"] for r in search(db, "similar", first, 5)]
+    # Positional SQL calls: the searches gained parameters and columns later (0015), which
+    # this database's older functions do not have.
+    with db.connect() as conn:
+        first = conn.execute("SELECT min(object_id) AS o FROM catalog_documents").fetchone()["o"]
+        rows = conn.execute("SELECT object_id FROM catalog_search_similar(%s, 5)", (first,))
+        similar = [r["object_id"] for r in rows.fetchall()]
     return {**counts, "similar": similar}
 
 

@@ -196,11 +196,18 @@ def test_searches_run_as_a_nologin_role_that_reads_only_what_they_read(server):
             "catalog_search_semantic_text": "archive_search_definer",
             # A review re-indexes the reviewed analysis' search document (0010).
             "catalog_review_reindex": "archive_review_definer",
+            # Counts per facet of a search (0015).
+            "catalog_search_facets": "archive_search_definer",
+            # Keep search_entries current from any writer, the review trigger included (0015).
+            "search_entries_note_structure": "archive_index_definer",
+            "search_entries_note_analyses": "archive_index_definer",
+            "search_entries_note_images": "archive_index_definer",
+            "search_entries_note_artworks": "archive_index_definer",
         }
         assert {tuple(rest[1:]) for _, *rest in owners} == {(False, False)}
         assert _readable(owner, "archive_search_definer") == {
             "catalog_documents", "catalog_colors", "analysis_structure", "analyses",
-            "catalog_artist_names", "palette_colors", "query_embeddings",
+            "catalog_artist_names", "palette_colors", "query_embeddings", "search_entries",
         }  # fmt: skip
     with connect(server, "reader") as conn:
         found = conn.execute("SELECT object_id FROM catalog_search_text('storm')").fetchall()
@@ -234,8 +241,8 @@ def test_limits_are_clamped_not_overflowed(server):
         def count(call: str) -> int:
             return len(conn.execute(f"SELECT * FROM {call}").fetchall())
 
-        assert count("catalog_search_color('navy', 500000000)") == 6
-        assert count("catalog_search_color('navy', 2147483647)") == 6
+        assert count("catalog_search_color('navy', 500000000, p_max_distance => 500)") == 6
+        assert count("catalog_search_color('navy', 2147483647, p_max_distance => 500)") == 6
         found = count("catalog_search_text('light', 50)")
         assert found >= 2
         assert (

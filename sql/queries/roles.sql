@@ -44,7 +44,8 @@ GRANT SELECT ON catalog_artworks, catalog_aspects, catalog_palette, catalog_colo
     catalog_documents, current_image_analyses, artwork_analysis_history,
     catalog_analysis_status, catalog_reviews, catalog_review_queue TO {reader};
 GRANT EXECUTE ON FUNCTION catalog_search_text, catalog_search_fuzzy, catalog_search_semantic,
-    catalog_search_similar, catalog_search_color, catalog_color_lab, catalog_hex_lab,
+    catalog_search_similar, catalog_search_color, catalog_search_facets, catalog_color_lab,
+    catalog_hex_lab,
     catalog_filtered, catalog_search_semantic_text, catalog_query_key TO {reader};
 
 -- name: grant_cataloger
