@@ -2792,6 +2792,69 @@ COMMENT ON COLUMN public.current_image_analyses.collection IS 'The collection of
 
 
 --
+-- Name: deferred_indexes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.deferred_indexes (
+    schema_name text NOT NULL,
+    index_name text NOT NULL,
+    table_name text NOT NULL,
+    definition text NOT NULL,
+    run_id bigint,
+    dropped_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: TABLE deferred_indexes; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.deferred_indexes IS 'HNSW indexes a bulk-mode run dropped and has not yet rebuilt; the next run or db command rebuilds any whose run is over.';
+
+
+--
+-- Name: COLUMN deferred_indexes.schema_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.schema_name IS 'Schema of the dropped index.';
+
+
+--
+-- Name: COLUMN deferred_indexes.index_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.index_name IS 'Name of the dropped index.';
+
+
+--
+-- Name: COLUMN deferred_indexes.table_name; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.table_name IS 'Table the index was on.';
+
+
+--
+-- Name: COLUMN deferred_indexes.definition; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.definition IS 'pg_get_indexdef of the index: the CREATE INDEX statement that rebuilds it.';
+
+
+--
+-- Name: COLUMN deferred_indexes.run_id; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.run_id IS 'The bulk-mode run that dropped it.';
+
+
+--
+-- Name: COLUMN deferred_indexes.dropped_at; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.deferred_indexes.dropped_at IS 'When it was dropped.';
+
+
+--
 -- Name: evaluations; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2994,6 +3057,44 @@ COMMENT ON COLUMN public.query_embeddings.created_at IS 'When the words were emb
 
 
 --
+-- Name: run_ledger; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.run_ledger (
+    run_id bigint NOT NULL,
+    uri text NOT NULL,
+    seq bigint,
+    object_id text,
+    fingerprint text,
+    metadata text,
+    listed boolean DEFAULT true NOT NULL,
+    outcome text,
+    reports integer DEFAULT 0 NOT NULL
+);
+
+
+--
+-- Name: TABLE run_ledger; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON TABLE public.run_ledger IS 'One row per image a run listed (and per stray outcome): its reference and outcome.';
+
+
+--
+-- Name: COLUMN run_ledger.seq; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.run_ledger.seq IS 'Order among the images sent through the stages: read tasks each take a range.';
+
+
+--
+-- Name: COLUMN run_ledger.reports; Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON COLUMN public.run_ledger.reports IS 'How many outcomes came back for this URI: 0 unaccounted, 1 settled, more duplicated.';
+
+
+--
 -- Name: runs_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -3153,6 +3254,14 @@ ALTER TABLE ONLY public.collection_leases
 
 
 --
+-- Name: deferred_indexes deferred_indexes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deferred_indexes
+    ADD CONSTRAINT deferred_indexes_pkey PRIMARY KEY (schema_name, index_name);
+
+
+--
 -- Name: evaluations evaluations_model_version_dataset_sha256_max_new_tokens_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3238,6 +3347,14 @@ ALTER TABLE ONLY public.palette_colors
 
 ALTER TABLE ONLY public.query_embeddings
     ADD CONSTRAINT query_embeddings_pkey PRIMARY KEY (query);
+
+
+--
+-- Name: run_ledger run_ledger_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.run_ledger
+    ADD CONSTRAINT run_ledger_pkey PRIMARY KEY (run_id, uri);
 
 
 --
@@ -3416,6 +3533,13 @@ CREATE INDEX palette_colors_css_name_idx ON public.palette_colors USING btree (c
 --
 
 CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab extensions.vector_l2_ops) WITH (m='8', ef_construction='32');
+
+
+--
+-- Name: run_ledger_seq; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX run_ledger_seq ON public.run_ledger USING btree (run_id, seq) WHERE (seq IS NOT NULL);
 
 
 --
@@ -3643,6 +3767,14 @@ ALTER TABLE ONLY public.collection_leases
 
 
 --
+-- Name: deferred_indexes deferred_indexes_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.deferred_indexes
+    ADD CONSTRAINT deferred_indexes_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE SET NULL;
+
+
+--
 -- Name: failures failures_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -3680,6 +3812,14 @@ ALTER TABLE ONLY public.images
 
 ALTER TABLE ONLY public.palette_colors
     ADD CONSTRAINT palette_colors_image_sha256_fkey FOREIGN KEY (image_sha256) REFERENCES public.image_features(image_sha256) ON DELETE CASCADE;
+
+
+--
+-- Name: run_ledger run_ledger_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.run_ledger
+    ADD CONSTRAINT run_ledger_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.runs(id) ON DELETE CASCADE;
 
 
 --
