@@ -63,12 +63,22 @@ def catalog_rows(quick: bool) -> list[Row]:
     ]
 
 
+def scale_rows(quick: bool) -> list[Row]:
+    from bench import scale_report
+
+    return scale_report.run(quick, JSON_PATH.get("scale"))
+
+
+# Where a section that writes its figures as JSON puts them (`--json FILE`).
+JSON_PATH: dict[str, str] = {}
+
 SECTIONS: dict[str, Callable[[bool], list[Row]]] = {
     "model": model_rows,
     "decode": decode_rows,
     "sink": sink_rows,
     "pipeline": pipeline_rows,
     "catalog": catalog_rows,
+    "scale": scale_rows,
 }
 
 
@@ -87,13 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="toy sizes: rows, not figures")
     parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="sections to run")
+    parser.add_argument("--json", help="with --only scale: also write its figures to this file")
     args = parser.parse_args(argv)
+    if args.json:
+        JSON_PATH["scale"] = args.json
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     rows, healthy = [], True
-    for name in args.only or list(SECTIONS):
+    # scale (tens of minutes: 100k listed images, 5 repeats of each pipeline) runs when named.
+    for name in args.only or [name for name in SECTIONS if name != "scale"]:
         section_rows, ok = run_section(name, args.quick)
         rows += section_rows
         healthy &= ok
