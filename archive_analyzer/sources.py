@@ -138,8 +138,8 @@ def _entries(fs: fsspec.AbstractFileSystem, root: str) -> Iterator[tuple[str, di
 
 
 def _local_entries(folder: str, seen: set[str]) -> Iterator[tuple[str, dict]]:
-    """Files under a local folder, links followed (as fsspec's find does), each folder once:
-    `seen` holds real folder paths, so a link loop ends."""
+    """Files under a local folder, each folder once. A linked file is listed (and later checked
+    to stay inside the source); a linked folder is not walked, as fsspec's find does not."""
     real = os.path.realpath(folder)
     if real in seen:
         return
@@ -147,7 +147,7 @@ def _local_entries(folder: str, seen: set[str]) -> Iterator[tuple[str, dict]]:
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda e: e.name)
     for entry in entries:
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):
             yield from _local_entries(entry.path, seen)
         elif entry.is_file():
             stat = entry.stat()  # the link's target, as the workers will read it

@@ -59,7 +59,7 @@ def _pool_run(url: str, source: Path, images: int, embed: bool) -> dict[str, int
     import ray
 
     from archive_analyzer.db.database import Database
-    from archive_analyzer.engine import run_engine
+    from archive_analyzer.engine import in_memory, run_engine
     from archive_analyzer.engine.ray_engine import actors_used
     from archive_analyzer.model.prompts import resolve_prompt
     from archive_analyzer.model.tiny import write_tiny_model
@@ -80,7 +80,7 @@ def _pool_run(url: str, source: Path, images: int, embed: bool) -> dict[str, int
         ctx = RunContext(settings, str(model), "tiny-scale", prompt, url, start_run(db, "scale"))
         resources = engine_resources(settings, "ray")
         items = [_reference(item) for item in list_images(str(source))[:images]]
-        batches = list(run_engine("ray", items, build_stages(ctx, resources), resources))
+        batches = list(run_engine("ray", in_memory(items), build_stages(ctx, resources), resources))
     ray.shutdown()
     return actors_used(batches)
 

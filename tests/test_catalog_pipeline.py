@@ -70,24 +70,29 @@ def assert_similar_ranks_by_cosine(db) -> None:
     assert found[0]["score"] > found[-1]["score"]  # four paintings: a real ranking
 
 
-def assert_colour_ranks_by_lab_distance(db, name: str) -> None:
-    """`color` = works by their palette colour nearest the asked one (CIE76 in CIELAB),
-    recomputed here from the stored palettes and our own sRGB->Lab."""
+def assert_colour_ranks_by_lab_distance(db, name: str, max_distance: float = 25.0) -> None:
+    """`color` = works holding palette colours near the asked one (CIE76 in CIELAB, within
+    max_distance), scored by each near colour's share weighted by its closeness; recomputed
+    here from the stored palettes and our own sRGB->Lab."""
     hex_code = parse_color(name)
     rgb = np.array([[int(hex_code[i : i + 2], 16) for i in (1, 3, 5)]], dtype=np.float64)
     target = srgb_to_lab(rgb)[0]
     rows = stored(
         db,
-        "SELECT d.object_id, p.lab::text AS lab FROM palette_colors p "
+        "SELECT d.object_id, p.lab::text AS lab, p.share FROM palette_colors p "
         "JOIN catalog_documents d ON d.sha256 = p.image_sha256 WHERE p.share >= 0.05",
     )
-    nearest: dict[str, float] = {}
+    scores: dict[str, float] = {}
     for row in rows:
         distance = float(np.linalg.norm(vector(row["lab"]) - target))
-        nearest[row["object_id"]] = min(distance, nearest.get(row["object_id"], np.inf))
-    expected = sorted(nearest, key=lambda k: (nearest[k], k))
+        if distance <= max_distance:
+            weight = float(row["share"]) * (1 - distance / max_distance)
+            scores[row["object_id"]] = scores.get(row["object_id"], 0.0) + weight
+    expected = sorted(scores, key=lambda k: (-scores[k], k))
+    assert expected, f"no stored colour lies within {max_distance} of {name}: a vacuous check"
     found = search(db, "color", name, limit=10)
     assert [r["object_id"] for r in found] == expected
+    assert [r["score"] for r in found] == pytest.approx([scores[k] for k in expected], abs=1e-4)
 
 
 def test_embedding_off_stores_no_vectors(db, settings_for, four_paintings):
