@@ -79,8 +79,9 @@ def test_colour_by_hex_and_by_name(catalog):
     assert ids(search(catalog, "color", "#1f3a93"))[0] == "T1"
     assert ids(search(catalog, "color", "navy"))[0] == "M1"
     assert ids(search(catalog, "color", "gold"))[0] == "C1"
-    distances = [r["score"] for r in search(catalog, "color", "#1e3a90")]
-    assert distances == sorted(distances) and distances[0] < 2
+    found = search(catalog, "color", "#1e3a90")
+    scores = [r["score"] for r in found]
+    assert scores == sorted(scores, reverse=True) and found[0]["distance"] < 2
 
 
 def test_filters_combine_with_every_mode(catalog):

@@ -50,4 +50,4 @@ def test_every_project_function_is_described(db):
         described = conn.execute(
             "SELECT obj_description('catalog_search_color'::regproc, 'pg_proc') AS d"
         ).fetchone()["d"]
-    assert "LOWER is nearer" in described  # the direction of a score, where it matters
+    assert "HIGHER is better" in described  # the direction of a score, where it matters

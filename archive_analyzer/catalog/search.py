@@ -1,7 +1,8 @@
 """Catalog search from Python: one function per mode, all combinable with the same filters.
 
-Every mode is an SQL function (0002_catalog.sql), so psql users get the same results; this
-module only validates input, embeds text queries and resolves colour names.
+Every mode is an SQL function (0015_search_index.sql), so psql users get the same results; this
+module only validates input, embeds text queries and resolves colour names. Every mode pages
+with an offset in a stable order (score, then object id, collection, uri).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from archive_analyzer.errors import ArchiveAnalyzerError
 
 MODES: tuple[str, ...] = ("text", "fuzzy", "semantic", "similar", "color")
 MAX_LIMIT = 1000
+# Deeper pages than this are a scan of the whole catalogue; narrow the search instead.
+MAX_OFFSET = 100_000
+FACETS: tuple[str, ...] = ("artist", "decade", "medium", "aspect", "term")
 
 
 class SearchError(ArchiveAnalyzerError):
@@ -41,12 +45,14 @@ class Filters:
         return self
 
 
-def _params(query: str, limit: int, filters: Filters) -> dict:
+def _params(query: str, limit: int, filters: Filters, offset: int = 0) -> dict:
     if not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"limit must be 1..{MAX_LIMIT}, got {limit}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise SearchError(f"offset must be 0..{MAX_OFFSET}, got {offset}")
     if not query.strip():
         raise SearchError("empty query")
-    return {"query": query, "limit": limit, **asdict(filters.validated())}
+    return {"query": query, "limit": limit, "offset": offset, **asdict(filters.validated())}
 
 
 def _analysed(db: Database, object_id: str) -> bool:
@@ -54,12 +60,12 @@ def _analysed(db: Database, object_id: str) -> bool:
 
 
 def prepared(
-    mode: str, query: str, limit: int = 10, filters: Filters | None = None
+    mode: str, query: str, limit: int = 10, filters: Filters | None = None, offset: int = 0
 ) -> tuple[str, dict]:
     """(named query, parameters) for a search: validated, text embedded, colour resolved."""
     if mode not in MODES:
         raise SearchError(f"unknown search mode {mode!r}; choose from {', '.join(MODES)}")
-    params = _params(query, limit, filters or Filters())
+    params = _params(query, limit, filters or Filters(), offset)
     if any(isinstance(v, str) and "\x00" in v for v in (query, *params.values())):
         # PostgreSQL text cannot hold NUL; say so instead of the driver's DataError.
         raise SearchError("a search cannot contain a NUL character (\\x00)")
@@ -84,10 +90,35 @@ def remember_words(db: Database, words: str) -> str:
 
 
 def search(
-    db: Database, mode: str, query: str, limit: int = 10, filters: Filters | None = None
+    db: Database,
+    mode: str,
+    query: str,
+    limit: int = 10,
+    filters: Filters | None = None,
+    offset: int = 0,
 ) -> list[dict]:
-    """Rows of object_id, title, artist, date_text, medium, uri, score, detail; best first."""
-    name, params = prepared(mode, query, limit, filters)
+    """Rows of collection, object_id, title, artist, date_text, medium, uri, score (higher is
+    better in every mode), distance (the raw distance; None for text and fuzzy) and detail;
+    best first, from the offset-th on."""
+    name, params = prepared(mode, query, limit, filters, offset)
     if mode == "similar" and not _analysed(db, query):
         raise SearchError(f"no analysed artwork with object_id {query!r}")
     return db.fetch_all(name, params)
+
+
+def facet_counts(
+    db: Database, query: str | None, filters: Filters | None = None, top: int = 10
+) -> dict[str, list[dict]]:
+    """Per facet (artist, decade, medium, aspect, term), the top values with their exact counts
+    among every full-text match of the query (None: every work) under the filters."""
+    if not 1 <= top <= MAX_LIMIT:
+        raise SearchError(f"top must be 1..{MAX_LIMIT}, got {top}")
+    if query is not None and not query.strip():
+        raise SearchError("empty query")
+    if query is not None and "\x00" in query:
+        raise SearchError("a search cannot contain a NUL character (\\x00)")
+    params = {"query": query, "top": top, **asdict((filters or Filters()).validated())}
+    grouped: dict[str, list[dict]] = {facet: [] for facet in FACETS}
+    for row in db.fetch_all("search_facets", params):
+        grouped[row["facet"]].append({"value": row["value"], "count": row["count"]})
+    return grouped

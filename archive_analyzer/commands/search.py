@@ -7,7 +7,7 @@ import os
 import re
 import sys
 
-from archive_analyzer.catalog.search import MAX_LIMIT, Filters, search
+from archive_analyzer.catalog.search import MAX_LIMIT, MAX_OFFSET, Filters, facet_counts, search
 from archive_analyzer.catalog.vocabulary import ASPECTS
 from archive_analyzer.commands import needs_schema, reading_database
 from archive_analyzer.db.database import Database
@@ -15,6 +15,8 @@ from archive_analyzer.output import table, to_json
 from archive_analyzer.settings import load_settings
 
 COLUMNS = ["object_id", "title", "artist", "date_text", "medium", "score", "detail", "uri"]
+FACET_COLUMNS = ["facet", "value", "count"]
+OTHER_MODES = ("fuzzy", "semantic", "similar", "color")
 # ts_headline marks matched words <b>...</b>: bold on a terminal, plain text elsewhere.
 _HIGHLIGHT = re.compile(r"<b>(.*?)</b>", re.DOTALL)
 BOLD, RESET = "\x1b[1m", "\x1b[0m"
@@ -58,6 +60,14 @@ def register(subparsers) -> None:
     parser.add_argument("--aspect", choices=ASPECTS, help="analysis discusses this aspect")
     parser.add_argument("--term", help="analysis uses this vocabulary term ('chiaroscuro')")
     parser.add_argument("--limit", type=int_in(1, MAX_LIMIT, "the limit"), default=10)
+    pages = parser.add_mutually_exclusive_group()
+    pages.add_argument("--page", type=int_in(1, 100_000, "the page"), help="page N of --limit")
+    pages.add_argument("--offset", type=int_in(0, MAX_OFFSET, "the offset"), default=0)
+    parser.add_argument(
+        "--facets",
+        action="store_true",
+        help="counts per artist, decade, medium, aspect and term of every match, not results",
+    )
     parser.add_argument("--json", action="store_true", help="JSON for scripts")
     parser.set_defaults(func=run)
 
@@ -101,8 +111,18 @@ def bold_matches(rendered: str, rows: list[dict], column: str) -> str:
     return "\n".join(lines)
 
 
+def print_facets(db: Database, mode: str, query: str | None, filters: Filters, args) -> int:
+    """Facets count full-text matches: words (or only filters), not the other modes."""
+    if mode != "text":
+        raise SystemExit(f"archive-analyzer search: --facets counts word matches, not --{mode}")
+    counts = facet_counts(db, query, filters, args.limit)
+    rows = [{"facet": f, **row} for f, values in counts.items() for row in values]
+    print(to_json(counts) if args.json else table(rows, FACET_COLUMNS))
+    return 0
+
+
 def chosen_mode(args: argparse.Namespace) -> tuple[str, str]:
-    for mode in ("fuzzy", "semantic", "similar", "color"):
+    for mode in OTHER_MODES:
         if getattr(args, mode):
             if args.text:
                 # Words beside a mode option were silently dropped; say so instead.
@@ -119,11 +139,18 @@ def chosen_mode(args: argparse.Namespace) -> tuple[str, str]:
 @needs_schema
 def run(args: argparse.Namespace) -> int:
     db = reading_database(load_settings(args.config))
-    mode, query = chosen_mode(args)
+    # --facets alone counts every work under the filters.
+    bare = args.facets and not args.text and not any(getattr(args, m) for m in OTHER_MODES)
+    mode, query = ("text", None) if bare else chosen_mode(args)
     filters = Filters(
         args.artist, args.year_from, args.year_to, args.medium, args.aspect, args.term
     )
-    found = search(db, mode, query, args.limit, filters)
+    if args.facets:
+        return print_facets(db, mode, query, filters, args)
+    offset = (args.page - 1) * args.limit if args.page else args.offset
+    if offset > MAX_OFFSET:
+        raise SystemExit(f"archive-analyzer search: page too deep (offset {offset} > {MAX_OFFSET})")
+    found = search(db, mode, query, args.limit, filters, offset)
     if args.json:
         print(to_json(found))
         return 0
