@@ -58,7 +58,7 @@ def concurrent_timings(db: Database, calls: list[Call], repeats: int) -> list[fl
         try:
             with db.connect(autocommit=True) as conn:
                 register_vector(conn)
-                rotated = calls[n % len(calls):] + calls[:n % len(calls)]
+                rotated = calls[n % len(calls) :] + calls[: n % len(calls)]
                 start.wait()
                 results[n] = _timed(conn, rotated, repeats)
         except BaseException as exc:  # reported by the caller, not lost in a thread
@@ -94,8 +94,9 @@ def measure_mode(db: Database, conn, mode: str, calls: list[Call], queries: int)
     }
 
 
-def measure(db: Database, rows: int, seed: int = SEED, queries: int = QUERIES_PER_MODE,
-            log=print) -> dict[str, dict]:
+def measure(
+    db: Database, rows: int, seed: int = SEED, queries: int = QUERIES_PER_MODE, log=print
+) -> dict[str, dict]:
     """Figures per mode; `queries`: timed queries per mode and client (at least one per call)."""
     with db.connect(autocommit=True) as conn:
         register_vector(conn)
@@ -108,15 +109,19 @@ def measure(db: Database, rows: int, seed: int = SEED, queries: int = QUERIES_PE
 
 
 @contextlib.contextmanager
-def catalog_database(rows: int | None, keep: Path | None, reuse: Path | None,
-                     log=print) -> Iterator[tuple[Database, dict]]:
+def catalog_database(
+    rows: int | None, keep: Path | None, reuse: Path | None, log=print
+) -> Iterator[tuple[Database, dict]]:
     """A migrated, loaded database and its description ({"rows", "seed", "setup"}): loaded
     into a temporary home (removed after), into `keep` (left there), or found in `reuse`."""
     import tempfile
 
     with contextlib.ExitStack() as stack:
-        home = reuse or keep or Path(stack.enter_context(
-            tempfile.TemporaryDirectory(prefix="bench-pg-")))
+        home = (
+            reuse
+            or keep
+            or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-pg-")))
+        )
         if reuse is not None:
             meta = _read_meta(reuse, rows)
         elif keep is not None and keep.exists() and any(keep.iterdir()):
@@ -179,17 +184,27 @@ def table(rows: int, figures: dict[str, dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.catalog", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.catalog",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--rows", type=int, help="analyses to load (default 1,000,000)")
     parser.add_argument("--json", type=Path, help="write the figures here")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--keep", type=Path, help="load into this folder and leave it there")
     where.add_argument("--reuse", type=Path, help="measure a folder --keep loaded, no load")
-    parser.add_argument("--queries", type=int, default=QUERIES_PER_MODE,
-                        help="timed queries per mode and client (default %(default)s)")
-    parser.add_argument("--embedding", action="store_true",
-                        help="also time embedding a query text (semantic mode's first step)")
+    parser.add_argument(
+        "--queries",
+        type=int,
+        default=QUERIES_PER_MODE,
+        help="timed queries per mode and client (default %(default)s)",
+    )
+    parser.add_argument(
+        "--embedding",
+        action="store_true",
+        help="also time embedding a query text (semantic mode's first step)",
+    )
     args = parser.parse_args(argv)
     if args.rows is not None and args.rows < 1:
         parser.error("--rows must be at least 1")

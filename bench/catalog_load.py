@@ -47,8 +47,10 @@ def load(db: Database, rows: int, seed: int = 7, log=print) -> dict[str, float]:
             phases["generate_s"] += time.perf_counter() - began
             _load_chunk(conn, rows_chunk, run_id, phases)
             conn.commit()
-            log(f"bench.catalog: loaded {min(rows, start + CHUNK_ROWS):,} rows "
-                f"({time.perf_counter() - started:.0f} s)")
+            log(
+                f"bench.catalog: loaded {min(rows, start + CHUNK_ROWS):,} rows "
+                f"({time.perf_counter() - started:.0f} s)"
+            )
         conn.execute(query("bench_set_sequences"))
         loaded = time.perf_counter()
         for name, value in BUILD_SETTINGS.items():
@@ -81,41 +83,69 @@ def _load_chunk(conn, rows: Chunk, run_id: int, phases: dict[str, float]) -> Non
     ids = range(first, first + rows.count)
     shas = [rows.sha(i) for i in range(rows.count)]
     with conn.cursor() as cur:
-        _copy_text(cur, "bench_copy_artworks", [
-            f"{n}\t{COLLECTION}\tB{n - 1}\t{title}\t{artist}\tc.{y}\t{y}\t{y + span}\t{medium}"
-            f"\t{{title,artist,date_text,medium}}\t{run_id}"
-            for n, title, artist, y, span, medium in zip(
-                ids, rows.titles, rows.artists, rows.years.tolist(), rows.spans.tolist(),
-                rows.media, strict=True)
-        ])
+        _copy_text(
+            cur,
+            "bench_copy_artworks",
+            [
+                f"{n}\t{COLLECTION}\tB{n - 1}\t{title}\t{artist}\tc.{y}\t{y}\t{y + span}\t{medium}"
+                f"\t{{title,artist,date_text,medium}}\t{run_id}"
+                for n, title, artist, y, span, medium in zip(
+                    ids,
+                    rows.titles,
+                    rows.artists,
+                    rows.years.tolist(),
+                    rows.spans.tolist(),
+                    rows.media,
+                    strict=True,
+                )
+            ],
+        )
         # Every row below points at rows written just before it (foreign keys hold by
         # construction), and the only per-row trigger, the structure row's document, changes
         # only corrected texts (none here): triggers are off for the rest of the chunk, and the
         # search index (0015) is refreshed once for the chunk's images at the end, through the
         # function its statement triggers call.
         cur.execute("SET LOCAL session_replication_role = replica")
-        _copy_text(cur, "bench_copy_images", [
-            f"{n}\tfile:///bench/B{n - 1}.jpg\t{sha}\t1200\t900\t250000\t{n}\t{run_id}\t\\N"
-            for n, sha in zip(ids, shas, strict=True)
-        ])
+        _copy_text(
+            cur,
+            "bench_copy_images",
+            [
+                f"{n}\tfile:///bench/B{n - 1}.jpg\t{sha}\t1200\t900\t250000\t{n}\t{run_id}\t\\N"
+                for n, sha in zip(ids, shas, strict=True)
+            ],
+        )
         cur.execute(query("bench_fill_contents"), {"first": first, "last": ids[-1]})
-        _copy_text(cur, "bench_copy_analyses", [
-            f"{n}\t{sha}\tbench\tbench\tformal_analysis\t{text}\t600\t{len(text) // 5}\t{run_id}"
-            for n, sha, text in zip(ids, shas, rows.texts, strict=True)
-        ])
+        _copy_text(
+            cur,
+            "bench_copy_analyses",
+            [
+                f"{n}\t{sha}\tbench\tbench\tformal_analysis\t{text}\t600\t{len(text) // 5}\t{run_id}"
+                for n, sha, text in zip(ids, shas, rows.texts, strict=True)
+            ],
+        )
         began = time.perf_counter()
         with cur.copy(query("bench_copy_structure")) as copy:
             copy.write(_structure_binary(ids, rows))
         cur.execute(query("bench_merge_structure"))
         phases["structure_s"] += time.perf_counter() - began
         cur.execute(query("bench_fill_features"), {"first": first, "last": ids[-1]})
-        _copy_text(cur, "bench_copy_palette", [
-            f"{shas[i // PALETTE]}\t{i % PALETTE + 1}\t{share:.5f}\t{hx}\t{css}\t{l:.3f}\t"
-            f"{a:.3f}\t{b:.3f}"
-            for i, (share, hx, css, (l, a, b)) in enumerate(zip(
-                rows.shares.tolist(), rows.hexes, rows.css_names, rows.lab.tolist(),
-                strict=True))
-        ])
+        _copy_text(
+            cur,
+            "bench_copy_palette",
+            [
+                f"{shas[i // PALETTE]}\t{i % PALETTE + 1}\t{share:.5f}\t{hx}\t{css}\t{lightness:.3f}\t"
+                f"{a:.3f}\t{b:.3f}"
+                for i, (share, hx, css, (lightness, a, b)) in enumerate(
+                    zip(
+                        rows.shares.tolist(),
+                        rows.hexes,
+                        rows.css_names,
+                        rows.lab.tolist(),
+                        strict=True,
+                    )
+                )
+            ],
+        )
         began = time.perf_counter()
         cur.execute(query("bench_refresh_search"), {"first": first, "last": ids[-1]})
         phases["search_index_s"] += time.perf_counter() - began

@@ -92,8 +92,9 @@ def _semantic(vector: np.ndarray, filters: dict) -> Call:
 def _similar(conn, object_id: str) -> Call:
     source = conn.execute(query("bench_similar_source"), {"query": object_id}).fetchone()
     exact = {"embedding": source["embedding"], "exclude": source["artwork_id"]}
-    return Call("bench_search_similar", {"query": object_id, **NO_FILTERS},
-                "bench_exact_semantic", exact)
+    return Call(
+        "bench_search_similar", {"query": object_id, **NO_FILTERS}, "bench_exact_semantic", exact
+    )
 
 
 def workloads(conn, rows: int, seed: int) -> dict[str, list[Call]]:
@@ -101,25 +102,38 @@ def workloads(conn, rows: int, seed: int) -> dict[str, list[Call]]:
     rng = np.random.default_rng([seed, 3])
     vectors = embeddings_near_topics(rng, topic_centres(seed), VECTORS)
     ids = sorted(set(rng.integers(1, rows + 1, VECTORS).tolist()))
-    objects = [r["object_id"] for r in conn.execute(query("bench_sample_objects"),
-                                                     {"ids": ids}).fetchall()]
+    objects = [
+        r["object_id"] for r in conn.execute(query("bench_sample_objects"), {"ids": ids}).fetchall()
+    ]
     turner = {**NO_FILTERS, "artist": "Turner", "year_from": 1800}
     chiaroscuro = {**NO_FILTERS, "term": "chiaroscuro"}
     return {
         "text": [_text(q, NO_FILTERS) for q in TEXTS],
-        "fuzzy": [Call("bench_search_fuzzy", {"query": q, **NO_FILTERS}, "bench_exact_fuzzy")
-                  for q in FUZZY],
+        "fuzzy": [
+            Call("bench_search_fuzzy", {"query": q, **NO_FILTERS}, "bench_exact_fuzzy")
+            for q in FUZZY
+        ],
         "semantic": [_semantic(v, NO_FILTERS) for v in vectors],
         "similar": [_similar(conn, o) for o in objects],
-        "color": [Call("bench_search_color", {"query": parse_color(c), **NO_FILTERS},
-                       "bench_exact_color") for c in COLOURS],
+        "color": [
+            Call("bench_search_color", {"query": parse_color(c), **NO_FILTERS}, "bench_exact_color")
+            for c in COLOURS
+        ],
         "text+filters": [_text(q, BROAD) for q in TEXTS],
         # Half a narrow filter (one painter), half the broad ones: HNSW must dig for those.
-        "semantic+filters": [_semantic(v, turner if i % 2 else BROAD)
-                             for i, v in enumerate(vectors)],
-        "color+term": [Call("bench_search_color", {"query": parse_color(c), **chiaroscuro},
-                            "bench_exact_color") for c in COLOURS],
-        "facets": [Call("bench_search_facets", {"query": q, **f}, "bench_exact_facets")
-                   for q in TEXTS[:4] for f in (NO_FILTERS, BROAD)],
+        "semantic+filters": [
+            _semantic(v, turner if i % 2 else BROAD) for i, v in enumerate(vectors)
+        ],
+        "color+term": [
+            Call(
+                "bench_search_color", {"query": parse_color(c), **chiaroscuro}, "bench_exact_color"
+            )
+            for c in COLOURS
+        ],
+        "facets": [
+            Call("bench_search_facets", {"query": q, **f}, "bench_exact_facets")
+            for q in TEXTS[:4]
+            for f in (NO_FILTERS, BROAD)
+        ],
         "page2": [_text(q, NO_FILTERS, offset=10) for q in TEXTS],
     }
