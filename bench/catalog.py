@@ -149,11 +149,11 @@ def _read_meta(home: Path, rows: int | None) -> dict:
     return meta
 
 
-def run(rows: int) -> list[dict]:
+def run(rows: int, queries: int = QUERIES_PER_MODE) -> list[dict]:
     """Load `rows` synthetic analyses into a scratch database; figures of every search mode,
     one dict per mode (for `python -m bench`)."""
     with catalog_database(rows, None, None) as (db, meta):
-        figures = measure(db, rows, meta["seed"])
+        figures = measure(db, rows, meta["seed"], queries)
     return [{"mode": mode, **values} for mode, values in figures.items()]
 
 
