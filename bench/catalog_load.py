@@ -79,76 +79,64 @@ def _copy_text(cur, name: str, lines: list[str]) -> None:
 
 
 def _load_chunk(conn, rows: Chunk, run_id: int, phases: dict[str, float]) -> None:
-    first = rows.start + 1
-    ids = range(first, first + rows.count)
+    first, last = rows.start + 1, rows.start + rows.count
+    span = {"first": first, "last": last}
     shas = [rows.sha(i) for i in range(rows.count)]
     with conn.cursor() as cur:
-        _copy_text(
-            cur,
-            "bench_copy_artworks",
-            [
-                f"{n}\t{COLLECTION}\tB{n - 1}\t{title}\t{artist}\tc.{y}\t{y}\t{y + span}\t{medium}"
-                f"\t{{title,artist,date_text,medium}}\t{run_id}"
-                for n, title, artist, y, span, medium in zip(
-                    ids,
-                    rows.titles,
-                    rows.artists,
-                    rows.years.tolist(),
-                    rows.spans.tolist(),
-                    rows.media,
-                    strict=True,
-                )
-            ],
-        )
+        _copy_text(cur, "bench_copy_artworks", _artwork_lines(rows, run_id))
         # Every row below points at rows written just before it (foreign keys hold by
         # construction), and the only per-row trigger, the structure row's document, changes
         # only corrected texts (none here): triggers are off for the rest of the chunk, and the
         # search index (0015) is refreshed once for the chunk's images at the end, through the
         # function its statement triggers call.
         cur.execute("SET LOCAL session_replication_role = replica")
-        _copy_text(
-            cur,
-            "bench_copy_images",
-            [
-                f"{n}\tfile:///bench/B{n - 1}.jpg\t{sha}\t1200\t900\t250000\t{n}\t{run_id}\t\\N"
-                for n, sha in zip(ids, shas, strict=True)
-            ],
-        )
-        cur.execute(query("bench_fill_contents"), {"first": first, "last": ids[-1]})
-        _copy_text(
-            cur,
-            "bench_copy_analyses",
-            [
-                f"{n}\t{sha}\tbench\tbench\tformal_analysis\t{text}\t600\t{len(text) // 5}\t{run_id}"
-                for n, sha, text in zip(ids, shas, rows.texts, strict=True)
-            ],
-        )
+        _copy_text(cur, "bench_copy_images", _image_lines(first, shas, run_id))
+        cur.execute(query("bench_fill_contents"), span)
+        _copy_text(cur, "bench_copy_analyses", _analysis_lines(first, shas, rows, run_id))
         began = time.perf_counter()
         with cur.copy(query("bench_copy_structure")) as copy:
-            copy.write(_structure_binary(ids, rows))
+            copy.write(_structure_binary(range(first, last + 1), rows))
         cur.execute(query("bench_merge_structure"))
         phases["structure_s"] += time.perf_counter() - began
-        cur.execute(query("bench_fill_features"), {"first": first, "last": ids[-1]})
-        _copy_text(
-            cur,
-            "bench_copy_palette",
-            [
-                f"{shas[i // PALETTE]}\t{i % PALETTE + 1}\t{share:.5f}\t{hx}\t{css}\t{lightness:.3f}\t"
-                f"{a:.3f}\t{b:.3f}"
-                for i, (share, hx, css, (lightness, a, b)) in enumerate(
-                    zip(
-                        rows.shares.tolist(),
-                        rows.hexes,
-                        rows.css_names,
-                        rows.lab.tolist(),
-                        strict=True,
-                    )
-                )
-            ],
-        )
+        cur.execute(query("bench_fill_features"), span)
+        _copy_text(cur, "bench_copy_palette", _palette_lines(shas, rows))
         began = time.perf_counter()
-        cur.execute(query("bench_refresh_search"), {"first": first, "last": ids[-1]})
+        cur.execute(query("bench_refresh_search"), span)
         phases["search_index_s"] += time.perf_counter() - began
+
+
+def _artwork_lines(rows: Chunk, run_id: int) -> list[str]:
+    fields = zip(
+        rows.titles, rows.artists, rows.years.tolist(), rows.spans.tolist(), rows.media, strict=True
+    )
+    return [
+        f"{rows.start + i + 1}\t{COLLECTION}\tB{rows.start + i}\t{title}\t{artist}\tc.{y}\t{y}"
+        f"\t{y + span}\t{medium}\t{{title,artist,date_text,medium}}\t{run_id}"
+        for i, (title, artist, y, span, medium) in enumerate(fields)
+    ]
+
+
+def _image_lines(first: int, shas: list[str], run_id: int) -> list[str]:
+    return [
+        f"{n}\tfile:///bench/B{n - 1}.jpg\t{sha}\t1200\t900\t250000\t{n}\t{run_id}\t\\N"
+        for n, sha in enumerate(shas, first)
+    ]
+
+
+def _analysis_lines(first: int, shas: list[str], rows: Chunk, run_id: int) -> list[str]:
+    return [
+        f"{n}\t{sha}\tbench\tbench\tformal_analysis\t{text}\t600\t{len(text) // 5}\t{run_id}"
+        for n, (sha, text) in enumerate(zip(shas, rows.texts, strict=True), first)
+    ]
+
+
+def _palette_lines(shas: list[str], rows: Chunk) -> list[str]:
+    fields = zip(rows.shares.tolist(), rows.hexes, rows.css_names, rows.lab.tolist(), strict=True)
+    return [
+        f"{shas[i // PALETTE]}\t{i % PALETTE + 1}\t{share:.5f}\t{hx}\t{css}"
+        f"\t{lab[0]:.3f}\t{lab[1]:.3f}\t{lab[2]:.3f}"
+        for i, (share, hx, css, lab) in enumerate(fields)
+    ]
 
 
 def _structure_binary(ids: range, rows: Chunk) -> bytes:

@@ -28,7 +28,11 @@ MODES = (
     "facets",
     "page2",
 )
-VECTOR_MODES = ("semantic", "similar", "semantic+filters")
+# Issue #16's targets for top10_overlap: exact for full text, recall >= 0.95 for vectors.
+OVERLAP_TARGETS = {
+    **dict.fromkeys(("text", "text+filters", "page2", "facets"), 1.0),
+    **dict.fromkeys(("semantic", "similar", "semantic+filters"), 0.95),
+}
 NO_FILTERS = dict.fromkeys(("artist", "year_from", "year_to", "medium", "aspect", "term"))
 BROAD = {**NO_FILTERS, "year_from": 1700, "year_to": 1800, "medium": "canvas"}
 TEXTS = (
