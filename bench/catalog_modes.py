@@ -57,6 +57,17 @@ class Call:
     exact: str  # named query of the exact answer
     exact_params: dict = field(default_factory=dict)
 
+    def describe(self) -> str:
+        """The call in a few words, for reports: its query (or 'a vector') and filters."""
+        what = self.params.get("query", "a vector")
+        filters = {k: v for k, v in self.params.items() if k in NO_FILTERS and v is not None}
+        offset = self.params.get("offset") or 0
+        return (
+            f"{what!r}"
+            + (f" {filters}" if filters else "")
+            + (f" offset {offset}" if offset else "")
+        )
+
     def run(self, conn) -> list[dict]:
         return conn.execute(query(self.search), self.params).fetchall()
 
