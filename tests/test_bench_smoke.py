@@ -104,3 +104,35 @@ def test_echo_pipeline_rate_names_the_bounding_stage(ray_cluster):
     stages = figures["stage_cpu_ms_per_image"]
     assert set(stages) == {"decode", "reuse", "features", "analyze", "structure", "sink"}
     assert figures["bounding_stage"] in stages and all(ms >= 0 for ms in stages.values())
+
+
+TEXT_MODES = ("text", "text+filters", "page2", "facets")
+
+
+def test_catalog_bench_writes_figures_and_exact_overlap(tmp_path):
+    """`python -m bench.catalog --json`: every mode's figures, and the full-text modes return
+    exactly the top 10 that ranking every match gives (ties by object id)."""
+    from bench import catalog
+    from bench.catalog_modes import MODES
+
+    figures = tmp_path / "catalog.json"
+    catalog.main(["--rows", "300", "--queries", "2", "--json", str(figures)])
+    report = json.loads(figures.read_text())
+    assert report["rows"] == 300 and list(report["modes"]) == list(MODES)
+    for mode, values in report["modes"].items():
+        for key in ("p50_ms", "p95_ms", "p95_ms_4_clients"):
+            assert values[key] > 0, (mode, key)
+        assert 0 <= values["top10_overlap"] <= 1, mode
+    for mode in TEXT_MODES:
+        assert report["modes"][mode]["top10_overlap"] == 1.0, mode
+    for mode in ("semantic", "similar", "semantic+filters"):
+        assert report["modes"][mode]["top10_overlap"] >= 0.95, mode
+
+
+def test_overlap_counts_only_the_exact_rows():
+    from bench.catalog_modes import overlap
+
+    exact = [{"k": n} for n in range(10)]
+    assert overlap(exact[::-1], exact, ("k",)) == 1.0  # order within the top 10 is not scored
+    assert overlap(exact[:7] + [{"k": 99}] * 3, exact, ("k",)) == 0.7
+    assert overlap([], [], ("k",)) == 1.0 and overlap(exact, [], ("k",)) == 0.0
