@@ -568,8 +568,20 @@ CREATE VIEW public.catalog_analysis_status AS
             r.reviewer,
             r.created_at
            FROM ((public.image_contents ic
-             JOIN public.analyses o ON (((o.image_sha256 = ic.sha256) AND (o.prompt_name = a.prompt_name) AND (o.id <> a.id))))
-             JOIN public.analysis_reviews r ON ((r.analysis_id = o.id)))
+             CROSS JOIN LATERAL ( SELECT o_1.id
+                   FROM public.analyses o_1
+                  WHERE ((o_1.image_sha256 = ic.sha256) AND (o_1.prompt_name = a.prompt_name) AND (o_1.id <> a.id))
+                 OFFSET 0) o)
+             CROSS JOIN LATERAL ( SELECT r_1.id,
+                    r_1.analysis_id,
+                    r_1.verdict,
+                    r_1.corrected_text,
+                    r_1.reviewer,
+                    r_1.note,
+                    r_1.created_at
+                   FROM public.analysis_reviews r_1
+                  WHERE (r_1.analysis_id = o.id)
+                 OFFSET 0) r)
           WHERE ((ic.uri = i.uri) AND (v.id IS NULL))
           ORDER BY r.created_at DESC, r.id DESC
          LIMIT 1) c ON (true));
@@ -1651,6 +1663,28 @@ $$;
 --
 
 COMMENT ON FUNCTION public.search_entries_refresh(p_uris text[]) IS 'Rebuilds the search_entries rows of these image URIs from catalog_documents.';
+
+
+--
+-- Name: sink_refresh_statistics(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.sink_refresh_statistics() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'extensions', 'pg_temp'
+    AS $$
+BEGIN
+    ANALYZE artworks, images, image_contents, analyses, analysis_structure, search_entries,
+            failures;
+END
+$$;
+
+
+--
+-- Name: FUNCTION sink_refresh_statistics(); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.sink_refresh_statistics() IS 'Refreshes the planner statistics of the tables the sink writes; the sink calls it as its writes double.';
 
 
 --
@@ -3382,13 +3416,6 @@ ALTER TABLE ONLY public.search_entries
 
 
 --
--- Name: analyses_fts_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX analyses_fts_idx ON public.analyses USING gin (to_tsvector('english'::regconfig, text));
-
-
---
 -- Name: analyses_one_current_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3407,34 +3434,6 @@ CREATE INDEX analysis_reviews_created_idx ON public.analysis_reviews USING btree
 --
 
 CREATE INDEX analysis_reviews_latest_idx ON public.analysis_reviews USING btree (analysis_id, created_at DESC, id DESC);
-
-
---
--- Name: analysis_structure_aspects_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX analysis_structure_aspects_idx ON public.analysis_structure USING gin (aspects);
-
-
---
--- Name: analysis_structure_doc_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX analysis_structure_doc_idx ON public.analysis_structure USING gin (search_doc);
-
-
---
--- Name: analysis_structure_embedding_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX analysis_structure_embedding_idx ON public.analysis_structure USING hnsw (embedding extensions.vector_cosine_ops);
-
-
---
--- Name: analysis_structure_terms_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX analysis_structure_terms_idx ON public.analysis_structure USING gin (terms);
 
 
 --

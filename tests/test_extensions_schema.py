@@ -178,7 +178,7 @@ def test_a_database_with_an_analysed_run_migrates_and_keeps_working(
     shutil.copytree(sql_dir(), before)
     for later in (before / "migrations").glob("*.sql"):
         # The ledger (0017) stays: today's driver needs it, and it touches no extension.
-        if EXTENSIONS_MIGRATION <= int(later.name[:4]) < LEDGER_MIGRATION:
+        if EXTENSIONS_MIGRATION <= int(later.name[:4]) != LEDGER_MIGRATION:
             later.unlink()
     monkeypatch.setenv("ARCHIVE_ANALYZER_SQL_DIR", str(before))
     db = Database(empty_database_url)
@@ -198,7 +198,7 @@ def test_a_database_with_an_analysed_run_migrates_and_keeps_working(
     monkeypatch.delenv("ARCHIVE_ANALYZER_SQL_DIR")
     applied = [m.name for m in migrate(db)]
     later = [m.name for m in available_migrations() if m.version >= EXTENSIONS_MIGRATION]
-    assert applied == [name for name in later if int(name[:4]) < LEDGER_MIGRATION]
+    assert applied == [name for name in later if int(name[:4]) != LEDGER_MIGRATION]
     assert _state(db) == analysed
     assert dump_schema(db.url) == (sql_dir() / "schema.sql").read_text()
     # The next run writes vectors and palettes into the moved types.

@@ -62,11 +62,10 @@ def _nearest(db, vector: np.ndarray) -> list[str]:
     with db.connect() as conn:
         conn.execute("SET search_path = public, extensions")
         rows = conn.execute(
-            "SELECT a.image_sha256 FROM analysis_structure s JOIN analyses a ON a.id = "
-            "s.analysis_id ORDER BY s.embedding <=> %s::vector LIMIT 5",
+            "SELECT sha256 FROM search_entries ORDER BY embedding <=> %s::vector LIMIT 5",
             (literal,),
         ).fetchall()
-    return [row["image_sha256"] for row in rows]
+    return [row["sha256"] for row in rows]
 
 
 def _exact(batch: dict, vector: np.ndarray) -> list[str]:
@@ -79,7 +78,7 @@ def test_bulk_mode_drops_hnsw_keeps_search_exact_and_rebuilds(db):
     settings = load_settings(None, index_mode="bulk", index_build_memory="64MB")
     run_id = start_run(db, "bulk")
     hnsw = count(db, HNSW)
-    assert hnsw >= 2  # analysis embeddings and palette colours, at least
+    assert hnsw >= 2  # search entries' embeddings and palette colours, at least
     with index_maintenance(db, settings, 300, run_id) as mode:
         assert mode == "bulk" and count(db, HNSW) == 0
         assert count(db, "SELECT count(*) FROM deferred_indexes") == hnsw
@@ -121,3 +120,16 @@ def test_auto_mode_goes_bulk_for_large_runs_and_first_loads():
     assert choose_mode(settings, 5_000, 1_000_000) == "live"  # a nightly run
     assert choose_mode(settings, 100, 0) == "live"  # too small to be worth a lock
     assert choose_mode(load_settings(None, index_mode="live"), 50_000, 0) == "live"
+
+
+def test_a_growing_load_refreshes_planner_statistics_as_it_doubles(db):
+    """A first load must not be planned as "the catalog is empty" (0018): the sink analyses
+    its tables at 1,000 rows written, then at each doubling; a small run never does."""
+    rows = "SELECT reltuples::int AS count FROM pg_class WHERE relname = %s"
+    sink = Sink(SinkConfig(db.url, start_run(db, "statistics")))
+    sink(synthetic_block(0, 400, "stats", "{}"))
+    assert sink.next_statistics == 1_000
+    sink(synthetic_block(400, 700, "stats", "{}"))
+    assert count(db, rows, ("analyses",)) == 1_100
+    assert count(db, rows, ("search_entries",)) == 1_100
+    assert sink.next_statistics == 2_200

@@ -20,6 +20,7 @@ or prompt versions take turns instead of colliding on the one-current-analysis i
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
 import psycopg
@@ -50,6 +51,12 @@ from archive_analyzer.stages.contract import (
     Stage,
     Status,
 )
+
+logger = logging.getLogger(__name__)
+
+# Rows a sink writes before it first refreshes the planner's statistics; then each time its
+# rows double (sink_refresh_statistics, 0018): a first load never runs on "the catalog is empty".
+STATISTICS_FIRST = 1_000
 
 # sink_copy_staging's columns, in its order: the batch's, and the artwork fields that
 # `staging_row` parses from the manifest metadata (title ... year_end, medium).
@@ -128,13 +135,26 @@ class Sink(Stage):
     def __init__(self, config: SinkConfig) -> None:
         self.config = config
         self.db = StageConnection(config.database_url)
+        self.rows_written = 0
+        self.next_statistics = STATISTICS_FIRST
 
     def __call__(self, batch: Batch) -> Batch:
         items = [screened(item) for item in rows(batch)]
         # A lost connection is reopened and the whole block written again; the merges are
         # idempotent, so a block that did commit before the loss stays the same.
         written = self.db.run(lambda conn: self._write_transaction(conn, items))
+        self._refresh_statistics_as_grown(len(written))
         return {column: [item[column] for item in written] for column in RESULT}
+
+    def _refresh_statistics_as_grown(self, rows: int) -> None:
+        self.rows_written += rows
+        if self.rows_written < self.next_statistics:
+            return
+        self.next_statistics = 2 * self.rows_written
+        try:
+            self.db.run(lambda conn: _refresh_statistics(conn))
+        except psycopg.Error as exc:  # stale statistics cost speed, never a block
+            logger.warning("could not refresh planner statistics: %s", str(exc).splitlines()[0])
 
     def _write_transaction(self, conn: psycopg.Connection, items: list[dict]) -> list[dict]:
         with conn.transaction(), conn.cursor() as cur:
@@ -188,6 +208,11 @@ class Sink(Stage):
         for name in MERGES:
             cur.execute(query(name), params)
         store_structure(cur, [i for i in items if i[STATUS] == Status.OK])
+
+
+def _refresh_statistics(conn: psycopg.Connection) -> None:
+    with conn.transaction():
+        conn.execute(query("sink_refresh_statistics"))
 
 
 def _failed(item: dict, reason: str, message: str) -> dict:

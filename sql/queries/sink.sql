@@ -192,3 +192,7 @@ FROM (
     FROM unnest(%(shas)s::text[]) AS sha
     ORDER BY key
 ) AS keys
+
+-- name: sink_refresh_statistics
+-- ANALYZE of the tables the sink writes, as their definer (0018): the writer may not ANALYZE.
+SELECT sink_refresh_statistics()
