@@ -152,7 +152,7 @@ class Sink(Stage):
             return
         self.next_statistics = 2 * self.rows_written
         try:
-            self.db.run(lambda conn: _refresh_statistics(conn))
+            self.db.run(_refresh_statistics)
         except psycopg.Error as exc:  # stale statistics cost speed, never a block
             logger.warning("could not refresh planner statistics: %s", str(exc).splitlines()[0])
 
