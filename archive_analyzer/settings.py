@@ -84,16 +84,21 @@ class Settings(BaseSettings):
     )
     index_mode: Literal["auto", "live", "bulk"] = Field(
         "auto",
-        description="HNSW indexes during a run: live (kept up per row), bulk (dropped, rebuilt "
-        "after the run), auto (bulk past bulk_index_threshold images or on a first load)",
+        description="HNSW and GIN indexes during a run: live (kept up per row), bulk (dropped, "
+        "rebuilt after the run), auto (bulk where rebuilding costs less: a run of "
+        "bulk_index_threshold images or more onto a catalog under three times its size)",
     )
     bulk_index_threshold: int = Field(
-        20_000, ge=1, description="index_mode auto: images to analyse from which bulk wins"
+        1_000,
+        ge=1,
+        description="index_mode auto: the fewest images a run analyses in bulk mode (dropping "
+        "an index waits for every search and write in flight)",
     )
     index_build_memory: str = Field(
         "1GB",
         pattern=r"^\d+\s*(kB|MB|GB|TB)$",
-        description="maintenance_work_mem while bulk mode rebuilds an HNSW index",
+        description="most maintenance_work_mem a bulk-mode index rebuild takes (each takes what "
+        "its table needs, ~4 kB a row, up to this)",
     )
     index_build_workers: int = Field(
         2, ge=0, le=64, description="max_parallel_maintenance_workers for the rebuild"

@@ -1,10 +1,13 @@
 """Scale-out figures: how large each stage's actor pool grew on a 16-CPU Ray, and the sink's
 rows/s live, in bulk index mode, and as the writer before the pools (issue #17).
 
-`stage_actor_counts` runs the real stages (decode ... sink, the tiny model) over paintings on a
-local Ray started in a subprocess with 16 logical CPUs (a Ray already running in the calling
-process would be joined instead) and counts the distinct actor processes that marked each
-stage's rows (engine/ray_engine.py's actor_pid columns).
+`stage_actor_counts` runs the real stages (decode ... sink) over paintings on a local Ray
+started in a subprocess with 16 logical CPUs (a Ray already running in the calling process
+would be joined instead) and counts the distinct actor processes that marked each stage's rows
+(engine/ray_engine.py's actor_pid columns): the actors that did work, not merely started. With
+the tiny model the stages after it see one block at a time, so one actor of each pool may do
+all; with the echo engine (an instant model) and the sentence embedder on, blocks reach them
+as fast as decoding makes them, as they would behind a pool of GPUs, and the pools grow.
 """
 
 from __future__ import annotations
@@ -28,16 +31,18 @@ def stage_actor_counts(
     source: Path | None = None,
     embed: bool = False,
     timeout: float = 900,
+    engine: str = "transformers",
 ) -> dict[str, int]:
-    """{stage: actors it used} over `images` paintings on a local 16-CPU Ray."""
+    """{stage: actors it used} over `images` paintings on a local 16-CPU Ray; `engine`
+    "transformers" runs the tiny model, "echo" the instant stand-in."""
     from bench.database import scratch_database
 
     if database_url is None:
         with scratch_database() as (db, _home):
-            return stage_actor_counts(images, db.url, source, embed, timeout)
+            return stage_actor_counts(images, db.url, source, embed, timeout, engine)
     command = [sys.executable, "-m", "bench.scale", "actors", "--url", database_url]
     command += ["--images", str(images), "--source", str(source or _paintings())]
-    command += ["--embed"] if embed else []
+    command += ["--engine", engine] + (["--embed"] if embed else [])
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "PYTHONPATH": _pythonpath()}
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
@@ -55,7 +60,7 @@ def _pythonpath() -> str:
     return os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
 
-def _pool_run(url: str, source: Path, images: int, embed: bool) -> dict[str, int]:
+def _pool_run(url: str, source: Path, images: int, embed: bool, engine: str) -> dict[str, int]:
     import ray
 
     from archive_analyzer.db.database import Database
@@ -66,18 +71,21 @@ def _pool_run(url: str, source: Path, images: int, embed: bool) -> dict[str, int
     from archive_analyzer.run.wiring import RunContext, build_stages, engine_resources
     from archive_analyzer.settings import load_settings
     from archive_analyzer.sources import list_images
+    from archive_analyzer.stages.analyze_echo import ECHO_LOCATION, echo_version
     from bench.database import start_run
 
     ray.init(num_cpus=LOGICAL_CPUS, include_dashboard=False, log_to_driver=False)
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
-        model = write_tiny_model(Path(tmp) / "tiny")
+        echo = engine == "echo"
+        model = ECHO_LOCATION if echo else str(write_tiny_model(Path(tmp) / "tiny"))
         settings = load_settings(
-            None, source=str(source), database_url=url, model=str(model), max_new_tokens=8,
-            batch_size=4, num_actors=1, embed=embed,
+            None, source=str(source), database_url=url, model=model, max_new_tokens=8,
+            batch_size=4, num_actors=1, embed=embed, model_engine=engine,
         )  # fmt: skip
         db = Database(url)
         prompt = resolve_prompt(settings.prompt)
-        ctx = RunContext(settings, str(model), "tiny-scale", prompt, url, start_run(db, "scale"))
+        version = echo_version() if echo else "tiny-scale"
+        ctx = RunContext(settings, model, version, prompt, url, start_run(db, "scale"))
         resources = engine_resources(settings, "ray")
         items = [_reference(item) for item in list_images(str(source))[:images]]
         batches = list(run_engine("ray", in_memory(items), build_stages(ctx, resources), resources))
@@ -101,8 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--images", type=int, default=64)
     parser.add_argument("--source", type=Path, default=_paintings())
     parser.add_argument("--embed", action="store_true")
+    parser.add_argument("--engine", choices=["transformers", "echo"], default="transformers")
     args = parser.parse_args(argv)
-    print(json.dumps(_pool_run(args.url, args.source, args.images, args.embed)))
+    print(json.dumps(_pool_run(args.url, args.source, args.images, args.embed, args.engine)))
 
 
 if __name__ == "__main__":

@@ -2843,7 +2843,7 @@ CREATE TABLE public.deferred_indexes (
 -- Name: TABLE deferred_indexes; Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON TABLE public.deferred_indexes IS 'HNSW indexes a bulk-mode run dropped and has not yet rebuilt; the next run or db command rebuilds any whose run is over.';
+COMMENT ON TABLE public.deferred_indexes IS 'HNSW and GIN indexes a bulk-mode run dropped and has not yet rebuilt; the next run or db command rebuilds any whose run is over.';
 
 
 --

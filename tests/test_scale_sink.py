@@ -7,7 +7,12 @@ import multiprocessing
 
 import numpy as np
 
-from archive_analyzer.db.indexes import choose_mode, index_maintenance, rebuild_deferred
+from archive_analyzer.db.indexes import (
+    build_memory,
+    choose_mode,
+    index_maintenance,
+    rebuild_deferred,
+)
 from archive_analyzer.settings import load_settings
 from archive_analyzer.stages.sink import Sink, SinkConfig
 from bench.database import start_run
@@ -16,6 +21,7 @@ from tests.conftest import count
 from tests.test_robust_sink import _sink_process
 
 HNSW = "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%% USING hnsw %%'"
+GIN = "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%% USING gin %%'"
 
 
 def _twins(sink: int, blocks: int, size: int) -> list[dict]:
@@ -74,50 +80,64 @@ def _exact(batch: dict, vector: np.ndarray) -> list[str]:
     return [batch["sha256"][i] for i in np.argsort(-cosine)[:5]]
 
 
-def test_bulk_mode_drops_hnsw_keeps_search_exact_and_rebuilds(db):
+def _titled(db, title: str) -> list[str]:
+    """Object ids of a catalogers' full-text search, as psql would call it."""
+    rows = "SELECT object_id FROM catalog_search_text(%s, 5) ORDER BY object_id"
+    with db.connect() as conn:
+        return [row["object_id"] for row in conn.execute(rows, (title,)).fetchall()]
+
+
+def test_bulk_mode_drops_hnsw_and_gin_keeps_search_exact_and_rebuilds(db):
     settings = load_settings(None, index_mode="bulk", index_build_memory="64MB")
     run_id = start_run(db, "bulk")
-    hnsw = count(db, HNSW)
+    hnsw, gin = count(db, HNSW), count(db, GIN)
     assert hnsw >= 2  # search entries' embeddings and palette colours, at least
+    assert gin >= 2  # the search document with its filters, the trigram indexes
     with index_maintenance(db, settings, 300, run_id) as mode:
-        assert mode == "bulk" and count(db, HNSW) == 0
-        assert count(db, "SELECT count(*) FROM deferred_indexes") == hnsw
+        assert mode == "bulk" and count(db, HNSW) == 0 and count(db, GIN) == 0
+        assert count(db, "SELECT count(*) FROM deferred_indexes") == hnsw + gin
         batch = synthetic_block(0, 300, "bulk", "{}")
         Sink(SinkConfig(db.url, run_id))(batch)
         query = np.asarray(batch["embedding"][17], dtype=np.float64) + 0.01
         assert _nearest(db, query) == _exact(batch, query)  # an exact scan meanwhile
-    assert count(db, HNSW) == hnsw
+        assert _titled(db, "Study 217") == ["B-0000217"]  # words found by a scan meanwhile
+    assert count(db, HNSW) == hnsw and count(db, GIN) == gin
     assert count(db, "SELECT count(*) FROM deferred_indexes") == 0
     assert _nearest(db, query)[0] == batch["sha256"][17]
+    assert _titled(db, "Study 217") == ["B-0000217"]
 
 
 def test_a_crashed_bulk_run_s_indexes_are_rebuilt_by_the_next_command(db):
     settings = load_settings(None, index_mode="bulk")
     run_id = start_run(db, "bulk")
-    hnsw = count(db, HNSW)
+    deferrable = count(db, HNSW) + count(db, GIN)
     try:
         with index_maintenance(db, settings, 10, run_id):
             raise SystemExit  # stands for the process dying: the finally still runs here...
     except SystemExit:
         pass
-    assert count(db, HNSW) == hnsw
+    assert count(db, HNSW) + count(db, GIN) == deferrable
     # ...so kill it for real: the drop is recorded, the rebuild never happens.
-    from archive_analyzer.db.indexes import drop_hnsw_indexes
+    from archive_analyzer.db.indexes import drop_deferrable_indexes
 
-    drop_hnsw_indexes(db, run_id, db.fetch_all("hnsw_indexes"))
+    drop_deferrable_indexes(db, run_id, db.fetch_all("deferrable_indexes"))
+    assert count(db, HNSW) + count(db, GIN) == 0
     assert rebuild_deferred(db, settings) == []  # its run is still running: left alone
     with db.connect() as conn:
         conn.execute("UPDATE runs SET status = 'interrupted' WHERE id = %s", (run_id,))
-    assert len(rebuild_deferred(db, settings)) == hnsw
-    assert count(db, HNSW) == hnsw
+    assert len(rebuild_deferred(db, settings)) == deferrable
+    assert count(db, HNSW) + count(db, GIN) == deferrable
 
 
-def test_auto_mode_goes_bulk_for_large_runs_and_first_loads():
+def test_auto_mode_goes_bulk_where_a_rebuild_costs_less_than_live_inserts():
     settings = load_settings(None)
     assert settings.index_mode == "auto"
-    assert choose_mode(settings, 50_000, 10_000_000) == "bulk"
     assert choose_mode(settings, 5_000, 0) == "bulk"  # a first load
+    assert choose_mode(settings, 50_000, 100_000) == "bulk"  # a large share of the catalog
     assert choose_mode(settings, 5_000, 1_000_000) == "live"  # a nightly run
+    # A large run onto a far larger catalog: rebuilding 10M rows would take an hour and leave
+    # searches on sequential scans; live inserts of 50,000 take about a minute.
+    assert choose_mode(settings, 50_000, 10_000_000) == "live"
     assert choose_mode(settings, 100, 0) == "live"  # too small to be worth a lock
     assert choose_mode(load_settings(None, index_mode="live"), 50_000, 0) == "live"
 
@@ -133,3 +153,10 @@ def test_a_growing_load_refreshes_planner_statistics_as_it_doubles(db):
     assert count(db, rows, ("analyses",)) == 1_100
     assert count(db, rows, ("search_entries",)) == 1_100
     assert sink.next_statistics == 2_200
+
+
+def test_an_index_build_takes_the_memory_its_table_needs_up_to_the_setting():
+    """A parallel HNSW build reserves all of maintenance_work_mem before it starts."""
+    assert build_memory("1GB", 10_000) == "65536kB"  # the floor: 40 MB wanted
+    assert build_memory("1GB", 100_000) == f"{100_000 * 4}kB"
+    assert build_memory("1 GB", 10_000_000) == "1048576kB"  # the ceiling

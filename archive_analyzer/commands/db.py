@@ -51,7 +51,7 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 def _rebuild_left_indexes(db: Database, settings) -> None:
-    """HNSW indexes a bulk-mode run dropped and died before rebuilding: built now."""
+    """HNSW and GIN indexes a bulk-mode run dropped and died before rebuilding: built now."""
     mark_dead_runs(db)
     for name in rebuild_deferred(db, settings):
         print(f"rebuilt index {name} (left dropped by an interrupted bulk-mode run)")
