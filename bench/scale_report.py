@@ -7,7 +7,9 @@ Each figure comes from the module that measures it, in this process, one after t
   engine) and each stage's CPU-ms per image, with the stage that bounds it (bench/echo.py);
 - the sink's rows/s in live and bulk index mode beside the previous writer on the same write
   set (bench/scale.py);
-- the actors each stage's pool used on a local Ray started with 16 logical CPUs.
+- the actors that did each stage's work on a local Ray started with 16 logical CPUs, with the
+  echo engine and the sentence embedder on, so the stages after the model see blocks as fast
+  as a pool of GPUs would send them (bench/scale.py).
 
 The capacity table (cores each stage needs per H100) is derived from the CPU-ms per image and
 the measured 10.5 images/s of one H100 (bench/RESULTS.md, GPU section).
@@ -23,8 +25,15 @@ from bench.table import Row
 H100_IMAGES_PER_S = 10.5  # GalleryGPT-7B, vLLM, bf16: bench/RESULTS.md's GPU run
 GPU_COUNTS = (1, 8, 100)
 SIZES = {
-    True: {"small": 500, "large": 2_000, "echo": 4, "repeats": 1, "sink_rows": 200},
-    False: {"small": 10_000, "large": 100_000, "echo": 16, "repeats": 5, "sink_rows": 10_000},
+    True: {"small": 500, "large": 2_000, "echo": 4, "repeats": 1, "sink_rows": 200, "pool": 24},
+    False: {
+        "small": 10_000,
+        "large": 100_000,
+        "echo": 16,
+        "repeats": 5,
+        "sink_rows": 10_000,
+        "pool": 96,
+    },
 }
 # The sink's write set: large enough that bulk mode's fixed cost (dropping the indexes, starting
 # the parallel build) is spread as it is on a run that chooses bulk (auto: a first load of
@@ -60,7 +69,7 @@ def measure(quick: bool) -> dict:
         "stage_cpu_ms_per_image": echo["stage_cpu_ms_per_image"],
         "sink_rows_per_s": {k: sink[k] for k in ("live", "bulk", "previous_writer")},
         "sink_spread": sink["spread"],
-        "actors": stage_actor_counts(images=16 if quick else 64),
+        "actors": stage_actor_counts(images=size["pool"], embed=True, engine="echo"),
         "capacity": capacity(echo["stage_cpu_ms_per_image"]),
         "details": {"driver": driver, "echo": echo, "sink": sink},
     }
