@@ -44,6 +44,10 @@ def stage_actor_counts(
     command += ["--images", str(images), "--source", str(source or _paintings())]
     command += ["--engine", engine] + (["--embed"] if embed else [])
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "PYTHONPATH": _pythonpath()}
+    # Each pool's first two actors are up before the first block moves (Ray Data waits for
+    # min_size, at most this long): the count is how a started pool shares its work, not how
+    # quickly two cores start a dozen actor processes while a short run is already over.
+    env["RAY_DATA_DEFAULT_WAIT_FOR_MIN_ACTORS_S"] = str(int(timeout))
     done = subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
