@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAINTINGS = ROOT.parent.parent / "shared" / "data" / "paintings"
+PAINTINGS = ROOT.parent / "shared" / "data" / "paintings"  # ../shared beside the checkout
 LOGICAL_CPUS = 16
 
 

@@ -1,0 +1,138 @@
+"""Should the search embeddings be stored as halfvec? (issue #17, item 2: "if recall holds")
+
+`python -m bench.halfvec --rows N` loads N topic-clustered 384-d vectors (the catalog bench's
+generator) into a scratch embedded PostgreSQL, then, interleaved and repeated, builds the HNSW
+index of the same column as `vector` (what the schema stores) and as `halfvec` (the expression
+index a halfvec column would get), with the bulk rebuild's settings. For each it measures the
+build time, the index size, and at each ef_search asked (the search functions use 200, with
+iterative scans) the p50 and p95 query time and recall@10 against exact nearest neighbours
+(float32 cosine over every row, in numpy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+
+from bench.catalog_data import embeddings_near_topics, topic_centres
+from bench.database import scratch_database
+
+EF_SEARCH = (200,)
+QUERIES = 100
+OPCLASS = {
+    "vector": "embedding extensions.vector_cosine_ops",
+    "halfvec": "(embedding::extensions.halfvec(384)) extensions.halfvec_cosine_ops",
+}
+ORDER = {
+    "vector": "embedding <=> %(q)s::extensions.vector",
+    "halfvec": "embedding::extensions.halfvec(384) <=> %(q)s::extensions.halfvec(384)",
+}
+
+
+def _literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
+
+
+def _load(conn, rows: int, seed: int) -> np.ndarray:
+    conn.execute("CREATE TABLE vectors (id bigint PRIMARY KEY, embedding extensions.vector(384))")
+    rng = np.random.default_rng([seed, 1])
+    vectors = embeddings_near_topics(rng, topic_centres(seed), rows)
+    with conn.cursor().copy("COPY vectors (id, embedding) FROM STDIN") as copy:
+        for number, vector in enumerate(vectors):
+            copy.write_row((number, _literal(vector)))
+    conn.execute("ANALYZE vectors")
+    return vectors
+
+
+def _exact(vectors: np.ndarray, queries: np.ndarray) -> list[set[int]]:
+    cosine = queries @ vectors.T  # unit vectors: cosine similarity
+    return [set(np.argsort(-row)[:10].tolist()) for row in cosine]
+
+
+def _build(conn, kind: str) -> tuple[float, int]:
+    conn.execute("DROP INDEX IF EXISTS vectors_hnsw")
+    started = time.perf_counter()
+    conn.execute(f"CREATE INDEX vectors_hnsw ON vectors USING hnsw ({OPCLASS[kind]})")
+    seconds = time.perf_counter() - started
+    size = conn.execute("SELECT pg_relation_size('vectors_hnsw') AS b").fetchone()["b"]
+    return seconds, size
+
+
+def _search(conn, kind: str, ef: int, queries: np.ndarray, exact: list[set[int]]) -> dict:
+    conn.execute(f"SET hnsw.ef_search = {int(ef)}")
+    conn.execute("SET hnsw.iterative_scan = relaxed_order")
+    sql = f"SELECT id FROM vectors ORDER BY {ORDER[kind]} LIMIT 10"
+    times, found = [], []
+    for query, truth in zip(queries, exact, strict=True):
+        started = time.perf_counter()
+        ids = {row["id"] for row in conn.execute(sql, {"q": _literal(query)}).fetchall()}
+        times.append(1000 * (time.perf_counter() - started))
+        found.append(len(ids & truth) / 10)
+    return {
+        "p50_ms": statistics.median(times),
+        "p95_ms": statistics.quantiles(times, n=20)[-1],
+        "recall_at_10": statistics.mean(found),
+    }
+
+
+def measure(rows: int, repeats: int = 3, efs: tuple[int, ...] = EF_SEARCH, seed: int = 7) -> dict:
+    samples: dict[str, dict[str, list]] = {k: {"build_s": [], "bytes": []} for k in OPCLASS}
+    with scratch_database() as (db, _home), db.connect() as conn:
+        conn.autocommit = True
+        conn.execute("SET search_path = public, extensions")
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute("SET max_parallel_maintenance_workers = 2")
+        vectors = _load(conn, rows, seed)
+        rng = np.random.default_rng([seed, 2])
+        queries = embeddings_near_topics(rng, topic_centres(seed), QUERIES)
+        exact = _exact(vectors, queries)
+        for _ in range(repeats):
+            for kind in OPCLASS:  # interleaved: both see the same moments of the machine
+                seconds, size = _build(conn, kind)
+                samples[kind]["build_s"].append(seconds)
+                samples[kind]["bytes"].append(size)
+                if "search" not in samples[kind]:
+                    samples[kind]["search"] = {
+                        ef: _search(conn, kind, ef, queries, exact) for ef in efs
+                    }
+    return {"rows": rows, "repeats": repeats, "queries": QUERIES, **_summary(samples)}
+
+
+def _summary(samples: dict) -> dict:
+    out = {}
+    for kind, found in samples.items():
+        builds = found["build_s"]
+        out[kind] = {
+            "build_s": {
+                "min": min(builds),
+                "median": statistics.median(builds),
+                "max": max(builds),
+            },
+            "index_mb": found["bytes"][0] / 2**20,
+            "by_ef_search": found["search"],
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.halfvec")
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--ef", default="200", help="ef_search values, comma-separated")
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    efs = tuple(int(value) for value in args.ef.split(","))
+    figures = measure(args.rows, args.repeats, efs)
+    text = json.dumps(figures, indent=1)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
