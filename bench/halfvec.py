@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import time
 
@@ -61,10 +62,11 @@ def _exact(vectors: np.ndarray, queries: np.ndarray) -> list[set[int]]:
     return [set(np.argsort(-row)[:10].tolist()) for row in cosine]
 
 
-def _build(conn, kind: str) -> tuple[float, int]:
+def _build(conn, kind: str, graph: str) -> tuple[float, int]:
     conn.execute("DROP INDEX IF EXISTS vectors_hnsw")
     started = time.perf_counter()
-    conn.execute(f"CREATE INDEX vectors_hnsw ON vectors USING hnsw ({OPCLASS[kind]})")
+    options = f" WITH ({graph})" if graph else ""
+    conn.execute(f"CREATE INDEX vectors_hnsw ON vectors USING hnsw ({OPCLASS[kind]}){options}")
     seconds = time.perf_counter() - started
     size = conn.execute("SELECT pg_relation_size('vectors_hnsw') AS b").fetchone()["b"]
     return seconds, size
@@ -87,8 +89,15 @@ def _search(conn, kind: str, ef: int, queries: np.ndarray, exact: list[set[int]]
     }
 
 
-def measure(rows: int, repeats: int = 3, efs: tuple[int, ...] = EF_SEARCH, seed: int = 7) -> dict:
-    samples: dict[str, dict[str, list]] = {k: {"build_s": [], "bytes": []} for k in OPCLASS}
+def measure(
+    rows: int,
+    repeats: int = 3,
+    efs: tuple[int, ...] = EF_SEARCH,
+    kinds: tuple[str, ...] = tuple(OPCLASS),
+    graph: str = "",
+    seed: int = 7,
+) -> dict:
+    samples: dict[str, dict[str, list]] = {k: {"build_s": [], "bytes": []} for k in kinds}
     with scratch_database() as (db, _home), db.connect() as conn:
         conn.autocommit = True
         conn.execute("SET search_path = public, extensions")
@@ -101,15 +110,16 @@ def measure(rows: int, repeats: int = 3, efs: tuple[int, ...] = EF_SEARCH, seed:
         queries = embeddings_near_topics(rng, topic_centres(seed), QUERIES)
         exact = _exact(vectors, queries)
         for _ in range(repeats):
-            for kind in OPCLASS:  # interleaved: both see the same moments of the machine
-                seconds, size = _build(conn, kind)
+            for kind in kinds:  # interleaved: both see the same moments of the machine
+                seconds, size = _build(conn, kind, graph)
                 samples[kind]["build_s"].append(seconds)
                 samples[kind]["bytes"].append(size)
                 if "search" not in samples[kind]:
                     samples[kind]["search"] = {
                         ef: _search(conn, kind, ef, queries, exact) for ef in efs
                     }
-    return {"rows": rows, "repeats": repeats, "queries": QUERIES, **_summary(samples)}
+    found = _summary(samples)
+    return {"rows": rows, "repeats": repeats, "queries": QUERIES, "graph": graph, **found}
 
 
 def _summary(samples: dict) -> dict:
@@ -133,10 +143,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--ef", default="200", help="ef_search values, comma-separated")
+    parser.add_argument("--kinds", default="vector,halfvec", help="of: vector, halfvec")
+    parser.add_argument(
+        "--graph", default="", help='HNSW options, e.g. "m = 24, ef_construction = 128"'
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
     efs = tuple(int(value) for value in args.ef.split(","))
-    figures = measure(args.rows, args.repeats, efs)
+    kinds = tuple(args.kinds.split(","))
+    if not re.fullmatch(r"[a-z_]+ *= *\d+( *, *[a-z_]+ *= *\d+)*|", args.graph):
+        parser.error(f"--graph {args.graph!r}: expected name = number, comma-separated")
+    figures = measure(args.rows, args.repeats, efs, kinds, args.graph)
     text = json.dumps(figures, indent=1)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
