@@ -1,4 +1,5 @@
-"""Should the search embeddings be stored as halfvec? (issue #17, item 2: "if recall holds")
+"""Vector search at scale: halfvec or vector (issue #17, item 2: "if recall holds"), and what
+ef_search and the graph's options (#16: recall@10 >= 0.95) buy.
 
 `python -m bench.halfvec --rows N` loads N topic-clustered 384-d vectors (the catalog bench's
 generator) into a scratch embedded PostgreSQL, then, interleaved and repeated, builds the HNSW
@@ -6,7 +7,8 @@ index of the same column as `vector` (what the schema stores) and as `halfvec` (
 index a halfvec column would get), with the bulk rebuild's settings. For each it measures the
 build time, the index size, and at each ef_search asked (the search functions use 200, with
 iterative scans) the p50 and p95 query time and recall@10 against exact nearest neighbours
-(float32 cosine over every row, in numpy).
+(float32 cosine over every row, in numpy). `--graph` passes HNSW options (m, ef_construction)
+to both builds; the schema's index uses pgvector's defaults (m 16, ef_construction 64).
 """
 
 from __future__ import annotations
