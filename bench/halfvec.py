@@ -38,10 +38,6 @@ ORDER = {
 }
 
 
-def _literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{v:.7g}" for v in vector) + "]"
-
-
 def _load(conn, rows: int, seed: int) -> np.ndarray:
     conn.execute("CREATE TABLE vectors (id bigint PRIMARY KEY, embedding extensions.vector(384))")
     register_vector(conn)
@@ -81,7 +77,7 @@ def _search(conn, kind: str, ef: int, queries: np.ndarray, exact: list[set[int]]
     times, found = [], []
     for query, truth in zip(queries, exact, strict=True):
         started = time.perf_counter()
-        ids = {row["id"] for row in conn.execute(sql, {"q": _literal(query)}).fetchall()}
+        ids = {row["id"] for row in conn.execute(sql, {"q": query}).fetchall()}
         times.append(1000 * (time.perf_counter() - started))
         found.append(len(ids & truth) / 10)
     return {

@@ -20,8 +20,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.decode import PAINTINGS
+
 ROOT = Path(__file__).resolve().parents[1]
-PAINTINGS = ROOT.parent / "shared" / "data" / "paintings"  # ../shared beside the checkout
 LOGICAL_CPUS = 16
 
 

@@ -36,8 +36,8 @@ SIZES = {
     },
 }
 # The sink's write set: large enough that bulk mode's fixed cost (dropping the indexes, starting
-# the parallel build) is spread as it is on a run that chooses bulk (auto: a first load of
-# 1,000 or more, or 20,000 and more), small enough for five repeats of three writers.
+# the parallel build) is spread as it is on a run that chooses bulk (auto: 1,000 images or more
+# onto a catalog under three times their number), small enough for five repeats of three writers.
 
 
 def cores_needed(cpu_ms_per_image: float, gpus: int) -> float:

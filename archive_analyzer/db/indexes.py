@@ -100,7 +100,7 @@ def rebuild_deferred(db: Database, settings: Settings, run_id: int | None = None
 
 def build_memory(ceiling: str, rows: int) -> str:
     """maintenance_work_mem for building an index over `rows` rows: what it needs, capped."""
-    number, unit = ceiling.replace(" ", "")[:-2], ceiling.replace(" ", "")[-2:]
-    limit = int(number) * UNITS[unit]
+    text = ceiling.replace(" ", "")  # settings checked it: digits, then kB, MB, GB or TB
+    limit = int(text[:-2]) * UNITS[text[-2:]]
     wanted = max(BUILD_MEMORY_FLOOR, rows * BUILD_BYTES_PER_ROW)
     return f"{min(limit, wanted) // 2**10}kB"
