@@ -7,8 +7,9 @@ index of the same column as `vector` (what the schema stores) and as `halfvec` (
 index a halfvec column would get), with the bulk rebuild's settings. For each it measures the
 build time, the index size, and at each ef_search asked (the search functions use 200, with
 iterative scans) the p50 and p95 query time and recall@10 against exact nearest neighbours
-(float32 cosine over every row, in numpy). `--graph` passes HNSW options (m, ef_construction)
-to both builds; the schema's index uses pgvector's defaults (m 16, ef_construction 64).
+(float32 cosine over every row, in numpy), for fresh query vectors (semantic search) and, under
+"stored", for stored vectors with their own row excluded (similar works). `--graph` passes HNSW
+options (m, ef_construction) to both builds; the schema's index uses m 16, ef_construction 128.
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ def _load(conn, rows: int, seed: int) -> np.ndarray:
     return np.concatenate(chunks)
 
 
-def _exact(vectors: np.ndarray, queries: np.ndarray) -> list[set[int]]:
+def _exact(vectors: np.ndarray, queries: np.ndarray, skip=None) -> list[set[int]]:
     cosine = queries @ vectors.T  # unit vectors: cosine similarity
+    if skip is not None:  # a stored work as the query: itself is not its own neighbour
+        cosine[np.arange(len(skip)), skip] = -np.inf
     return [set(np.argsort(-row)[:10].tolist()) for row in cosine]
 
 
@@ -70,14 +73,15 @@ def _build(conn, kind: str, graph: str) -> tuple[float, int]:
     return seconds, size
 
 
-def _search(conn, kind: str, ef: int, queries: np.ndarray, exact: list[set[int]]) -> dict:
+def _search(conn, kind: str, ef: int, queries: np.ndarray, exact: list[set[int]], skip=None):
     conn.execute(f"SET hnsw.ef_search = {int(ef)}")
     conn.execute("SET hnsw.iterative_scan = relaxed_order")
-    sql = f"SELECT id FROM vectors ORDER BY {ORDER[kind]} LIMIT 10"
+    sql = f"SELECT id FROM vectors WHERE id <> %(skip)s ORDER BY {ORDER[kind]} LIMIT 10"
+    skips = [-1] * len(queries) if skip is None else skip.tolist()
     times, found = [], []
-    for query, truth in zip(queries, exact, strict=True):
+    for query, truth, own in zip(queries, exact, skips, strict=True):
         started = time.perf_counter()
-        ids = {row["id"] for row in conn.execute(sql, {"q": query}).fetchall()}
+        ids = {row["id"] for row in conn.execute(sql, {"q": query, "skip": own}).fetchall()}
         times.append(1000 * (time.perf_counter() - started))
         found.append(len(ids & truth) / 10)
     return {
@@ -107,6 +111,9 @@ def measure(
         rng = np.random.default_rng([seed, 2])
         queries = embeddings_near_topics(rng, topic_centres(seed), QUERIES)
         exact = _exact(vectors, queries)
+        # "similar" mode: a stored work's vector is the query, the work itself excluded.
+        stored = rng.choice(rows, QUERIES, replace=False)
+        exact_stored = _exact(vectors, vectors[stored], stored)
         for _ in range(repeats):
             for kind in kinds:  # interleaved: both see the same moments of the machine
                 seconds, size = _build(conn, kind, graph)
@@ -114,7 +121,13 @@ def measure(
                 samples[kind]["bytes"].append(size)
                 if "search" not in samples[kind]:
                     samples[kind]["search"] = {
-                        ef: _search(conn, kind, ef, queries, exact) for ef in efs
+                        ef: {
+                            **_search(conn, kind, ef, queries, exact),
+                            "stored": _search(
+                                conn, kind, ef, vectors[stored], exact_stored, stored
+                            ),
+                        }
+                        for ef in efs
                     }
     found = _summary(samples)
     return {"rows": rows, "repeats": repeats, "queries": QUERIES, "graph": graph, **found}
