@@ -15,7 +15,6 @@ options (m, ef_construction) to both builds; the schema's index uses m 16, ef_co
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 import time
@@ -25,6 +24,7 @@ from pgvector.psycopg import register_vector
 
 from bench.catalog_data import embeddings_near_topics, topic_centres
 from bench.database import scratch_database
+from bench.table import print_json
 
 EF_SEARCH = (200,)
 QUERIES = 100
@@ -165,11 +165,7 @@ def main() -> None:
     if not re.fullmatch(r"[a-z_]+ *= *\d+( *, *[a-z_]+ *= *\d+)*|", args.graph):
         parser.error(f"--graph {args.graph!r}: expected name = number, comma-separated")
     figures = measure(args.rows, args.repeats, efs, kinds, args.graph)
-    text = json.dumps(figures, indent=1)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-    print(text)
+    print_json(figures, args.json)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,11 @@ ef_construction 128) or with pgvector's defaults (m 16, ef_construction 64, the 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 
 from bench.database import scratch_database
 from bench.scale import _blocks, _timed_sink
+from bench.table import print_json
 
 GRAPHS = {"efc128": "m = 16, ef_construction = 128", "efc64": "m = 16, ef_construction = 64"}
 
@@ -52,11 +52,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["bulk", "live"], default="bulk")
     parser.add_argument("--json")
     args = parser.parse_args()
-    text = json.dumps(measure(args.rows, args.repeats, args.mode), indent=1)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-    print(text)
+    print_json(measure(args.rows, args.repeats, args.mode), args.json)
 
 
 if __name__ == "__main__":

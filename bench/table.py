@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 
@@ -43,3 +44,12 @@ def render(rows: list[Row]) -> str:
     ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
+
+
+def print_json(figures: dict, path: str | None) -> None:
+    """Print a bench's figures as JSON, and write them to `path` too when one is given."""
+    text = json.dumps(figures, indent=1)
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+    print(text)

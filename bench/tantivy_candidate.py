@@ -16,7 +16,6 @@ A measurement only: nothing in archive_analyzer uses tantivy. It needs `pip inst
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
@@ -27,6 +26,7 @@ import tantivy
 
 from bench.catalog_data import chunk
 from bench.catalog_modes import TEXTS
+from bench.table import print_json
 
 REPEATS = 40
 CHUNK = 10_000
@@ -167,11 +167,7 @@ def main() -> None:
         figures["matches"] = matches(index)
         figures["modes"] = measure(index)
         figures["text_top10_equals_every_match_ranked"] = _exact_top10(index)
-    text = json.dumps(figures, indent=1)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-    print(text)
+    print_json(figures, args.json)
 
 
 if __name__ == "__main__":
