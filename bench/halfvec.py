@@ -5,8 +5,8 @@ ef_search and the graph's options (#16: recall@10 >= 0.95) buy.
 generator) into a scratch embedded PostgreSQL, then, interleaved and repeated, builds the HNSW
 index of the same column as `vector` (what the schema stores) and as `halfvec` (the expression
 index a halfvec column would get), with the bulk rebuild's settings. For each it measures the
-build time, the index size, and at each ef_search asked (the search functions use 200, with
-iterative scans) the p50 and p95 query time and recall@10 against exact nearest neighbours
+build time, the index size, and at each ef_search asked (the search functions use 400 since 0020,
+with iterative scans) the p50 and p95 query time and recall@10 against exact nearest neighbours
 (float32 cosine over every row, in numpy), for fresh query vectors (semantic search) and, under
 "stored", for stored vectors with their own row excluded (similar works). `--graph` passes HNSW
 options (m, ef_construction) to both builds; the schema's index uses m 16, ef_construction 128.

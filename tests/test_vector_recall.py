@@ -19,8 +19,9 @@ INDEX = "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entries_embed
 def _migrate_before_0020(db: Database, tmp_path, monkeypatch) -> None:
     older = tmp_path / "sql"
     shutil.copytree(sql_dir(), older)
-    for later in (older / "migrations").glob("002*.sql"):
-        later.unlink()
+    for later in (older / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"):
+        if int(later.name[:4]) >= 20:  # 0020 and whatever comes after it
+            later.unlink()
     monkeypatch.setenv("ARCHIVE_ANALYZER_SQL_DIR", str(older))
     migrate(db)
     monkeypatch.delenv("ARCHIVE_ANALYZER_SQL_DIR")
