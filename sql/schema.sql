@@ -1226,6 +1226,8 @@ CREATE FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer DEFAUL
                         word_similarity(p_query, e.artist)) AS score
         FROM catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
         WHERE p_query <% e.title
+        ORDER BY p_query <<-> e.title, e.object_id, e.collection, e.uri
+        LIMIT least(greatest(p_limit, 0), 1000) + greatest(p_offset, 0)
     ),
     hits AS (
         SELECT DISTINCT ON (h.uri) h.*
@@ -1245,7 +1247,7 @@ $$;
 -- Name: FUNCTION catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer) IS 'Fuzzy artist or title (trigram word similarity): score = similarity 0..1, higher is better; page with p_offset.';
+COMMENT ON FUNCTION public.catalog_search_fuzzy(p_query text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_offset integer) IS 'Fuzzy artist or title (trigram word similarity >= 0.5): score = similarity 0..1, higher is better; ties by object_id, collection; page with p_offset.';
 
 
 --
@@ -3601,7 +3603,7 @@ CREATE INDEX search_entries_sha_idx ON public.search_entries USING btree (sha256
 -- Name: search_entries_title_trgm_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX search_entries_title_trgm_idx ON public.search_entries USING gin (title extensions.gin_trgm_ops);
+CREATE INDEX search_entries_title_trgm_idx ON public.search_entries USING gist (title extensions.gist_trgm_ops (siglen='256'));
 
 
 --

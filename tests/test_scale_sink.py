@@ -21,7 +21,10 @@ from tests.conftest import count
 from tests.test_robust_sink import _sink_process
 
 HNSW = "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%% USING hnsw %%'"
-GIN = "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%% USING gin %%'"
+GIN = (  # and GiST: both kinds are dropped and rebuilt together
+    "SELECT count(*) FROM pg_indexes "
+    "WHERE indexdef LIKE '%% USING gin %%' OR indexdef LIKE '%% USING gist %%'"
+)
 
 
 def _twins(sink: int, blocks: int, size: int) -> list[dict]:
@@ -92,7 +95,7 @@ def test_bulk_mode_drops_hnsw_and_gin_keeps_search_exact_and_rebuilds(db):
     run_id = start_run(db, "bulk")
     hnsw, gin = count(db, HNSW), count(db, GIN)
     assert hnsw >= 2  # search entries' embeddings and palette colours, at least
-    assert gin >= 2  # the search document with its filters, the trigram indexes
+    assert gin >= 3  # the search document with its filters, the trigram indexes (GIN, GiST)
     with index_maintenance(db, settings, 300, run_id) as mode:
         assert mode == "bulk" and count(db, HNSW) == 0 and count(db, GIN) == 0
         assert count(db, "SELECT count(*) FROM deferred_indexes") == hnsw + gin

@@ -3,7 +3,7 @@
 Keeping an HNSW index current costs ~1.4 ms per 384-d vector on a small server (the sink's
 bound, ~400 rows/s); building it after a load costs a fraction of that. GIN indexes (the
 search document with its filter keys, the trigram indexes) cost ~0.13 ms per row kept up and a
-few microseconds built in one pass. In bulk mode a run records and drops every HNSW and GIN
+few microseconds built in one pass. In bulk mode a run records and drops every HNSW, GIN and GiST
 index (found by access method, so an index a later migration adds is covered), its rows land
 unindexed, and the indexes are built again at the end with `maintenance_work_mem` and parallel
 workers. Search stays correct meanwhile: without the indexes PostgreSQL scans the rows exactly.
@@ -50,7 +50,7 @@ def choose_mode(settings: Settings, todo: int, indexed_rows: int) -> Literal["li
 
 @contextlib.contextmanager
 def index_maintenance(db: Database, settings: Settings, todo: int, run_id: int) -> Iterator[str]:
-    """Around a run's writes: rebuild what an earlier run left, then drop the HNSW and GIN
+    """Around a run's writes: rebuild what an earlier run left, then drop the HNSW, GIN and GiST
     indexes in bulk mode and build them again afterwards, whether the run succeeds or fails."""
     rebuild_deferred(db, settings)
     found = db.fetch_all("deferrable_indexes")

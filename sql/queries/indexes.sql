@@ -2,10 +2,10 @@
 -- rebuild them.
 
 -- name: deferrable_indexes
--- Every HNSW and GIN index outside the system schemas, found by access method, so that an
--- index a later migration adds is covered without naming it here: both cost far more kept up
--- row by row than built in one pass. B-tree indexes stay (the upserts' unique keys need
--- them). rows: the table's row estimate.
+-- Every HNSW, GIN and GiST index outside the system schemas, found by access method, so that
+-- an index a later migration adds is covered without naming it here: each costs far more kept
+-- up row by row than built in one pass. B-tree indexes stay (the upserts' unique keys need
+-- them), and so does any index a constraint owns. rows: the table's row estimate.
 SELECT n.nspname AS schema_name, ic.relname AS index_name, t.relname AS table_name,
        pg_get_indexdef(ic.oid) AS definition, greatest(t.reltuples, 0)::bigint AS rows
 FROM pg_index x
@@ -13,7 +13,8 @@ JOIN pg_class ic ON ic.oid = x.indexrelid
 JOIN pg_class t ON t.oid = x.indrelid
 JOIN pg_am am ON am.oid = ic.relam
 JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE am.amname IN ('hnsw', 'gin') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+WHERE am.amname IN ('hnsw', 'gin', 'gist') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
 ORDER BY 1, 2
 
 -- name: record_deferred_index
