@@ -107,6 +107,24 @@ COMMENT ON FUNCTION public.artworks_record_history() IS 'Trigger: records every 
 
 
 --
+-- Name: catalog_color_key(real, real, real, real); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.catalog_color_key(p_l real, p_a real, p_b real, p_share real) RETURNS extensions.vector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT ARRAY[p_l, p_a, p_b, 15 * (1 - p_share)]::extensions.vector(4)
+$$;
+
+
+--
+-- Name: FUNCTION catalog_color_key(p_l real, p_a real, p_b real, p_share real); Type: COMMENT; Schema: public; Owner: -
+--
+
+COMMENT ON FUNCTION public.catalog_color_key(p_l real, p_a real, p_b real, p_share real) IS 'Where a palette colour sits for colour search: CIELAB L, a, b and 15 x (1 - share), so a large share close to the query colour is near (L, a, b, 0).';
+
+
+--
 -- Name: catalog_color_lab(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1081,15 +1099,25 @@ CREATE FUNCTION public.catalog_search_color(p_color text, p_limit integer DEFAUL
     SET "hnsw.iterative_scan" TO 'relaxed_order'
     SET "hnsw.ef_search" TO '200'
     AS $$
-    WITH near AS MATERIALIZED (
+    WITH candidates AS MATERIALIZED (
         SELECT e.collection, e.object_id, e.title, e.artist, e.date_text, e.medium, e.uri,
-               (p.lab <-> catalog_color_lab(p_color))::float8 AS distance, p.hex, p.share
+               e.sha256
         FROM palette_colors p
         JOIN catalog_entries(p_artist, p_year_from, p_year_to, p_medium, p_aspect, p_term) e
           ON e.sha256 = p.image_sha256
         WHERE p.share >= p_min_share
-        ORDER BY p.lab <-> catalog_color_lab(p_color)
-        LIMIT greatest(2000, (least(greatest(p_limit, 0), 1000) + greatest(p_offset, 0)) * 20)
+        ORDER BY catalog_color_key(p.l, p.a, p.b, p.share)::extensions.vector(4)
+                 <-> (catalog_color_lab(p_color)::real[] || ARRAY[0::real])::extensions.vector(4)
+        LIMIT greatest(300, (least(greatest(p_limit, 0), 1000) + greatest(p_offset, 0)) * 30)
+    ),
+    query AS MATERIALIZED (SELECT catalog_color_lab(p_color) AS lab),
+    near AS (
+        SELECT c.collection, c.object_id, c.title, c.artist, c.date_text, c.medium, c.uri,
+               (p.lab <-> q.lab)::float8 AS distance, p.hex, p.share
+        FROM (SELECT DISTINCT * FROM candidates) c
+        JOIN palette_colors p ON p.image_sha256 = c.sha256
+        CROSS JOIN query q
+        WHERE p.share >= p_min_share
     ),
     scored AS (
         SELECT n.collection, n.object_id, n.title, n.artist, n.date_text, n.medium, n.uri,
@@ -1114,7 +1142,7 @@ $$;
 -- Name: FUNCTION catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real, p_max_distance real, p_offset integer); Type: COMMENT; Schema: public; Owner: -
 --
 
-COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real, p_max_distance real, p_offset integer) IS 'Works with palette colours within p_max_distance (CIELAB) of a colour (#rrggbb or CSS name): score = sum of share x (1 - distance / p_max_distance), HIGHER is better (mostly that colour beats a touch of it); distance = the nearest palette colour''s, lower is nearer.';
+COMMENT ON FUNCTION public.catalog_search_color(p_color text, p_limit integer, p_artist text, p_year_from integer, p_year_to integer, p_medium text, p_aspect text, p_term text, p_min_share real, p_max_distance real, p_offset integer) IS 'Works with palette colours within p_max_distance (CIELAB) of a colour (#rrggbb or CSS name), among the works of the 300 palette colours nearest by colour and share: score = sum of share x (1 - distance / p_max_distance), HIGHER is better (mostly that colour beats a touch of it); distance = the nearest palette colour''s, lower is nearer.';
 
 
 --
@@ -3530,10 +3558,10 @@ CREATE INDEX palette_colors_css_name_idx ON public.palette_colors USING btree (c
 
 
 --
--- Name: palette_colors_lab_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: palette_colors_key_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX palette_colors_lab_idx ON public.palette_colors USING hnsw (lab extensions.vector_l2_ops) WITH (m='8', ef_construction='32');
+CREATE INDEX palette_colors_key_idx ON public.palette_colors USING hnsw (((public.catalog_color_key(l, a, b, share))::extensions.vector(4)) extensions.vector_l2_ops) WITH (m='8', ef_construction='32');
 
 
 --

@@ -167,3 +167,18 @@ def s3_env(s3_endpoint, monkeypatch) -> str:
 def count(db: Database, sql: str, params=()) -> int:
     with db.connect() as conn:
         return conn.execute(sql, params).fetchone()["count"]
+
+
+def migrate_before(db: Database, version: int, tmp_path: Path, monkeypatch) -> None:
+    """Migrate `db` as a catalog made before migration `version` was written: the sql folder
+    without that migration and the ones after it."""
+    from archive_analyzer.db.queries import sql_dir
+
+    older = tmp_path / f"sql-before-{version:04d}"
+    shutil.copytree(sql_dir(), older)
+    for later in (older / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"):
+        if int(later.name[:4]) >= version:
+            later.unlink()
+    monkeypatch.setenv("ARCHIVE_ANALYZER_SQL_DIR", str(older))
+    migrate(db)
+    monkeypatch.delenv("ARCHIVE_ANALYZER_SQL_DIR")

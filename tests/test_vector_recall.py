@@ -3,28 +3,19 @@
 
 from __future__ import annotations
 
-import shutil
-
 from archive_analyzer.db.database import Database
 from archive_analyzer.db.indexes import drop_deferrable_indexes, rebuild_deferred
 from archive_analyzer.db.migrate import migrate
-from archive_analyzer.db.queries import sql_dir
 from archive_analyzer.settings import load_settings
 from bench.database import start_run
+from tests.conftest import migrate_before
 
 GRAPH = "WITH (m='16', ef_construction='128')"
 INDEX = "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entries_embedding_idx'"
 
 
 def _migrate_before_0020(db: Database, tmp_path, monkeypatch) -> None:
-    older = tmp_path / "sql"
-    shutil.copytree(sql_dir(), older)
-    for later in (older / "migrations").glob("[0-9][0-9][0-9][0-9]_*.sql"):
-        if int(later.name[:4]) >= 20:  # 0020 and whatever comes after it
-            later.unlink()
-    monkeypatch.setenv("ARCHIVE_ANALYZER_SQL_DIR", str(older))
-    migrate(db)
-    monkeypatch.delenv("ARCHIVE_ANALYZER_SQL_DIR")
+    migrate_before(db, 20, tmp_path, monkeypatch)
 
 
 def _index(db: Database) -> str | None:
